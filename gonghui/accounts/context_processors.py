@@ -1,0 +1,33 @@
+"""The workspace navigation follows the user's roles and departments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from gonghui.accounts.scoping import grants_of, has_perm
+
+NAV: list[tuple[str, str, tuple[str, ...]]] = [
+    ("accounts:workspace", _("工作台"), ()),
+    ("orgs:tree", _("组织架构"), ("org.view",)),
+    ("accounts:user_list", _("账号与岗位"), ("accounts.manage", "roles.assign", "security.manage")),
+    ("audit:log", _("审计日志"), ("audit.view",)),
+    ("jobs:list", _("后台任务"), ()),
+]
+
+
+def workspace(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or user.kind != "staff":
+        return {}
+    items = [
+        {"url": reverse(name), "label": label, "active": request.path.startswith(reverse(name))}
+        for name, label, perms in NAV
+        if not perms or any(has_perm(user, p) for p in perms)
+    ]
+    if items and len(items) > 1:
+        items[0]["active"] = request.path == items[0]["url"]
+    return {"nav_items": items, "grants": grants_of(user)}

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from gonghui.accounts.models import Assignment, PersonalAccessToken, Role, User
+from gonghui.accounts.scoping import require_perm, scope_paths
+from gonghui.core.errors import NotFound
+
+
+def token_list(*, actor: Any) -> QuerySet[PersonalAccessToken]:
+    return PersonalAccessToken.objects.filter(user=actor).order_by("-created_at")
+
+
+def token_get(*, actor: Any, public_id: str) -> PersonalAccessToken:
+    try:
+        return PersonalAccessToken.objects.get(user=actor, public_id=uuid.UUID(public_id))
+    except (ValueError, PersonalAccessToken.DoesNotExist) as exc:
+        raise NotFound("not_found", _("没有找到该记录，或您无权查看")) from exc
+
+
+def user_list(*, actor: Any, permission: str, query: str = "") -> QuerySet[User]:
+    """Accounts for the administrators' pages: staff assigned inside the actor's subtree, and
+    accounts with no assignment yet (new ones waiting for a role) for city-level administrators."""
+    require_perm(actor, permission)
+    paths = scope_paths(actor, permission)
+    inside = Q()
+    for path in paths:
+        inside |= Q(assignments__union__path__startswith=path)
+    if "/" in paths or any(path.count("/") == 2 for path in paths):
+        inside |= Q(assignments__isnull=True)
+    qs = User.objects.filter(inside)
+    if query:
+        qs = qs.filter(Q(username__icontains=query) | Q(display_name__icontains=query))
+    assignments = Assignment.objects.select_related("union", "role", "department")
+    return (
+        qs.distinct()
+        .order_by("username")
+        .prefetch_related(Prefetch("assignments", queryset=assignments))
+    )
+
+
+def user_get(*, actor: Any, permission: str, public_id: str) -> User:
+    try:
+        return user_list(actor=actor, permission=permission).get(public_id=uuid.UUID(public_id))
+    except (ValueError, User.DoesNotExist) as exc:
+        raise NotFound("not_found", _("没有找到该记录，或您无权查看")) from exc
+
+
+def assignable_roles() -> QuerySet[Role]:
+    from gonghui.accounts.permissions import ADMIN_ROLES
+
+    return Role.objects.exclude(code__in=ADMIN_ROLES)
+
+
+def assignment_get(*, subject: User, pk: Any) -> Assignment:
+    try:
+        return Assignment.objects.select_related("union", "role").get(pk=int(pk), user=subject)
+    except (TypeError, ValueError, Assignment.DoesNotExist) as exc:
+        raise NotFound("not_found", _("没有找到该记录，或您无权查看")) from exc

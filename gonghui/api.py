@@ -1,0 +1,22 @@
+"""The /api/v1/ JSON API, assembled from the apps' routers."""
+
+from ninja import NinjaAPI
+
+from gonghui.accounts.api import router as accounts_router
+from gonghui.audit.api import router as audit_router
+from gonghui.core.api import AUTH, install_error_handlers
+from gonghui.jobs.api import router as jobs_router
+from gonghui.orgs.api import router as orgs_router
+
+api = NinjaAPI(
+    title="gonghui API",
+    version="1",
+    urls_namespace="api",
+    auth=AUTH,
+    docs_url="/docs",
+)
+install_error_handlers(api)
+api.add_router("/", accounts_router)
+api.add_router("/unions", orgs_router)
+api.add_router("/audit", audit_router)
+api.add_router("/jobs", jobs_router)

@@ -1,0 +1,83 @@
+"""Fixtures every test module can use: a small tree with two counties, and people on both
+sides of it (Alice's union A and Bob's union B), so any test can check that B sees nothing of A."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from gonghui.accounts.models import Assignment, Role, User
+from gonghui.orgs.models import Department, Union
+from gonghui.orgs.services import union_create
+
+PASSWORD = "Test-Passw0rd!"
+
+
+@pytest.fixture(autouse=True)
+def _immediate_tasks(settings: Any) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _media(settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def tree(db: Any) -> dict[str, Union]:
+    city = union_create(by=None, code="CITY", name="测试市总工会", kind="city", parent=None)
+    county_a = union_create(by=None, code="CA", name="甲区总工会", kind="county", parent=city)
+    county_b = union_create(by=None, code="CB", name="乙区总工会", kind="county", parent=city)
+    union_a = union_create(by=None, code="UA", name="甲厂工会", kind="grassroots", parent=county_a)
+    union_b = union_create(by=None, code="UB", name="乙厂工会", kind="grassroots", parent=county_b)
+    return {"city": city, "county_a": county_a, "county_b": county_b, "a": union_a, "b": union_b}
+
+
+def make_user(
+    username: str, *, kind: str = "staff", assignments: list[tuple[Union, str, str | None]] = ()
+) -> User:
+    user = User.objects.create_user(username=username, password=PASSWORD, kind=kind)
+    for union, role, department in assignments:
+        Assignment.objects.create(
+            user=user,
+            union=union,
+            role=Role.objects.get(code=role),
+            department=Department.objects.get(code=department) if department else None,
+        )
+    return user
+
+
+@pytest.fixture
+def people(tree: dict[str, Union]) -> dict[str, User]:
+    return {
+        "alice": make_user("alice", assignments=[(tree["a"], "union_officer", None)]),
+        "bob": make_user("bob", assignments=[(tree["b"], "union_officer", None)]),
+        "carol": make_user("carol", assignments=[(tree["county_a"], "county_staff", None)]),
+        "sysadmin": make_user("sysadmin", assignments=[(tree["city"], "system_admin", None)]),
+        "secadmin": make_user("secadmin", assignments=[(tree["city"], "security_admin", None)]),
+        "auditor": make_user("auditor", assignments=[(tree["city"], "audit_admin", None)]),
+        "member": make_user("member", kind="member"),
+    }
+
+
+def verified_client(user: User) -> Client:
+    """A client logged in as `user` who has passed the TOTP step."""
+    client = Client()
+    client.force_login(user)
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, name="test", defaults={"confirmed": True}
+    )
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def login_as() -> Any:
+    return verified_client

@@ -1,0 +1,59 @@
+"""Field encryption (AES-256-GCM with key rotation) and keyed HMAC blind indexes."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+from functools import lru_cache
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+
+def _key_id(key: bytes) -> str:
+    return hashlib.sha256(key).hexdigest()[:8]
+
+
+@lru_cache(maxsize=4)
+def _keyring(keys: tuple[str, ...]) -> tuple[str, dict[str, AESGCM]]:
+    if not keys:
+        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS is empty")
+    ring: dict[str, AESGCM] = {}
+    for encoded in keys:
+        raw = base64.urlsafe_b64decode(encoded)
+        if len(raw) != 32:
+            raise ImproperlyConfigured("each FIELD_ENCRYPTION_KEYS entry must be 32 bytes, base64")
+        ring[_key_id(raw)] = AESGCM(raw)
+    return _key_id(base64.urlsafe_b64decode(keys[0])), ring
+
+
+def encrypt(plaintext: str) -> str:
+    """Return `<key id>$<base64(nonce + ciphertext)>`; the key id lets old keys still decrypt."""
+    current, ring = _keyring(tuple(settings.FIELD_ENCRYPTION_KEYS))
+    nonce = os.urandom(12)
+    sealed = ring[current].encrypt(nonce, plaintext.encode(), None)
+    return f"{current}${base64.b64encode(nonce + sealed).decode()}"
+
+
+def decrypt(token: str) -> str:
+    _, ring = _keyring(tuple(settings.FIELD_ENCRYPTION_KEYS))
+    key_id, _, body = token.partition("$")
+    if key_id not in ring:
+        raise ImproperlyConfigured(f"no key with id {key_id} in FIELD_ENCRYPTION_KEYS")
+    raw = base64.b64decode(body)
+    return ring[key_id].decrypt(raw[:12], raw[12:], None).decode()
+
+
+def needs_reencryption(token: str) -> bool:
+    current, _ = _keyring(tuple(settings.FIELD_ENCRYPTION_KEYS))
+    return not token.startswith(current + "$")
+
+
+def blind_index(value: str, *, purpose: str) -> str:
+    """Keyed HMAC of a normalised value, for equality lookups on encrypted columns."""
+    key = settings.BLIND_INDEX_KEY.encode()
+    digest = hmac.new(key, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
+    return digest[:32]

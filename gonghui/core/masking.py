@@ -1,0 +1,28 @@
+"""How sensitive values look to people without the reveal permission."""
+
+from __future__ import annotations
+
+
+def mask_id_number(value: str | None) -> str:
+    """`410102199001011234` → `410***********1234` (first 3 and last 4 kept)."""
+    if not value:
+        return ""
+    if len(value) <= 7:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def mask_phone(value: str | None) -> str:
+    """`13812345678` → `138****5678`."""
+    if not value:
+        return ""
+    if len(value) <= 7:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def mask_account(value: str | None) -> str:
+    """Bank and card numbers: only the last 4 shown."""
+    if not value:
+        return ""
+    return "*" * max(len(value) - 4, 0) + value[-4:]

@@ -1,0 +1,53 @@
+"""Helpers the page views share: one place turns a DomainError into a message or a 403/404."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from gonghui.accounts.scoping import has_perm
+from gonghui.core.errors import DomainError, Forbidden, NotFound
+
+PAGE_SIZE = 50
+
+
+def staff_page(permission: str | None = None) -> Callable[..., Any]:
+    """Login required; with a permission, a 403 page unless the user holds it somewhere;
+    NotFound from selectors becomes 404 and Forbidden 403."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @login_required
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.user.kind != "staff" or (
+                permission and not has_perm(request.user, permission)
+            ):
+                return forbidden(request)
+            try:
+                return view(request, *args, **kwargs)
+            except NotFound as exc:
+                raise Http404(exc.message) from exc
+            except Forbidden:
+                return forbidden(request)
+
+        return wrapper
+
+    return decorate
+
+
+def forbidden(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/forbidden.html", status=403)
+
+
+def paginate(request: HttpRequest, queryset: Any, per_page: int = PAGE_SIZE) -> Any:
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def form_error(form: Any, exc: DomainError) -> None:
+    form.add_error(None, exc.message)

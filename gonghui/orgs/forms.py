@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from gonghui.orgs.models import UnionKind
+
+
+class UnionCreateForm(forms.Form):
+    code = forms.CharField(label=_("代码"), max_length=32)
+    name = forms.CharField(label=_("名称"), max_length=120)
+    kind = forms.ChoiceField(label=_("类型"), choices=UnionKind.choices)
+    uscc = forms.CharField(label=_("统一社会信用代码"), max_length=40, required=False)
+    address = forms.CharField(label=_("地址"), max_length=200, required=False)
+
+
+class UnionEditForm(forms.Form):
+    name = forms.CharField(label=_("名称"), max_length=120)
+    uscc = forms.CharField(label=_("统一社会信用代码"), max_length=40, required=False)
+    address = forms.CharField(label=_("地址"), max_length=200, required=False)
+
+
+class MoveForm(forms.Form):
+    parent = forms.CharField(label=_("新的上级工会代码"), max_length=32)
+
+
+class MergeForm(forms.Form):
+    into = forms.CharField(label=_("并入工会代码"), max_length=32)
+
+
+class CloseForm(forms.Form):
+    reason = forms.CharField(label=_("撤销原因"), max_length=200)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("组织架构表（xlsx、xls 或 csv）"))
+    dry_run = forms.BooleanField(label=_("只检查，不写入"), required=False)
