@@ -81,3 +81,28 @@ def verified_client(user: User) -> Client:
 @pytest.fixture
 def login_as() -> Any:
     return verified_client
+
+
+@pytest.fixture(autouse=True)
+def _audit_guard(request: Any) -> Any:
+    """The audit triggers refuse DELETE/TRUNCATE, which is how transactional tests are flushed:
+    the guard is on during every test and off only for the flush that follows one."""
+    uses_db = request.node.get_closest_marker("django_db") or {
+        "db",
+        "transactional_db",
+        "live_server",
+    } & set(request.fixturenames)
+    if not uses_db:
+        yield
+        return
+    from django.db import connection
+
+    from gonghui.audit.triggers import set_guard
+
+    set_guard(connection, True)
+    yield
+    transactional = request.node.get_closest_marker("django_db")
+    if "transactional_db" in request.fixturenames or (
+        transactional and transactional.kwargs.get("transaction")
+    ):
+        set_guard(connection, False)

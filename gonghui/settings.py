@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "gonghui.accounts",
     "gonghui.audit",
     "gonghui.jobs",
+    "gonghui.members",
     "gonghui.portal",
 ]
 
@@ -128,7 +129,8 @@ else:
                 "timeout": 30,
                 "init_command": (
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                    "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;"
+                    "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000; "
+                    "PRAGMA cache_size=-131072; PRAGMA temp_store=MEMORY;"
                 ),
             },
         }
@@ -164,6 +166,8 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "gonghui.accounts.views.locked_out"
 AXES_IPWARE_PROXY_COUNT = envint("PROXY_COUNT", 0)
+# Lockout and audit log read the client address the same way (honouring PROXY_COUNT).
+AXES_CLIENT_IP_CALLABLE = "gonghui.audit.context.client_ip"
 AXES_VERBOSE = False
 
 STAFF_IDLE_TIMEOUT_SECONDS = envint("STAFF_IDLE_TIMEOUT_SECONDS", 15 * 60)

@@ -6,6 +6,7 @@ from gonghui.api import api
 from gonghui.audit import views as audit_views
 from gonghui.core.views import healthz
 from gonghui.jobs import views as job_views
+from gonghui.members import views as member_views
 from gonghui.orgs import views as org_views
 from gonghui.portal import views as portal_views
 
@@ -50,6 +51,25 @@ jobs_patterns = (
     ],
     "jobs",
 )
+members_patterns = (
+    [
+        path("", member_views.member_list, name="list"),
+        path("new/", member_views.member_create, name="create"),
+        path("import/", member_views.import_page, name="import"),
+        path("export/", member_views.export_page, name="export"),
+        path("template.xlsx", member_views.template_download, name="template"),
+        path("transfers/", member_views.transfers, name="transfers"),
+        path(
+            "transfers/<uuid:public_id>/<str:decision>/",
+            member_views.transfer_decide,
+            name="transfer_decide",
+        ),
+        path("<str:member_no>/", member_views.member_detail, name="detail"),
+        path("<str:member_no>/reveal/<str:field>/", member_views.reveal, name="reveal"),
+        path("<str:member_no>/<str:action>/", member_views.act, name="act"),
+    ],
+    "members",
+)
 portal_patterns = ([path("", portal_views.home, name="home")], "portal")
 
 urlpatterns = [
@@ -61,5 +81,6 @@ urlpatterns = [
     path("w/orgs/", include(orgs_patterns)),
     path("w/audit/", include(audit_patterns)),
     path("w/jobs/", include(jobs_patterns)),
+    path("w/members/", include(members_patterns)),
     path("m/", include(portal_patterns)),
 ]

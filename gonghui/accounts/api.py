@@ -2,10 +2,11 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from gonghui.accounts import selectors, services
 from gonghui.accounts.scoping import grants_of
+from gonghui.core.api import StaffSessionAuth
 
 router = Router(tags=["accounts"])
 
@@ -66,17 +67,18 @@ def list_tokens(request: HttpRequest) -> Any:
     return selectors.token_list(actor=request.user)
 
 
-@router.post("/tokens", response={201: TokenCreatedOut})
+# Session only: a token that could mint tokens would outlive its own expiry and revocation.
+@router.post("/tokens", response={201: TokenCreatedOut}, auth=StaffSessionAuth())
 def create_token(request: HttpRequest, payload: TokenIn) -> Any:
     token, secret = services.token_create(
         by=request.user, name=payload.name, expires_at=payload.expires_at
     )
     token.secret = secret
-    return 201, token
+    return Status(201, token)
 
 
 @router.delete("/tokens/{token_id}", response={204: None})
 def revoke_token(request: HttpRequest, token_id: str) -> Any:
     token = selectors.token_get(actor=request.user, public_id=token_id)
     services.token_revoke(by=request.user, token=token)
-    return 204, None
+    return Status(204, None)

@@ -9,10 +9,13 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.accounts.scoping import grants_of, has_perm
+from gonghui.accounts.twofactor import two_factor_required
 
 NAV: list[tuple[str, str, tuple[str, ...]]] = [
     ("accounts:workspace", _("工作台"), ()),
     ("orgs:tree", _("组织架构"), ("org.view",)),
+    ("members:list", _("会员"), ("members.view",)),
+    ("members:transfers", _("转会"), ("members.change",)),
     ("accounts:user_list", _("账号与岗位"), ("accounts.manage", "roles.assign", "security.manage")),
     ("audit:log", _("审计日志"), ("audit.view",)),
     ("jobs:list", _("后台任务"), ()),
@@ -23,6 +26,9 @@ def workspace(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or user.kind != "staff":
         return {}
+    verified = getattr(user, "is_verified", lambda: True)()
+    if not verified and two_factor_required(user):
+        return {}  # every page but the TOTP step is closed until it is passed: no menu yet
     items = [
         {"url": reverse(name), "label": label, "active": request.path.startswith(reverse(name))}
         for name, label, perms in NAV

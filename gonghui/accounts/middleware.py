@@ -8,9 +8,10 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from gonghui.accounts.twofactor import two_factor_required
+from gonghui.accounts.twofactor import PENDING_SESSION_KEY, two_factor_required
 
 LAST_SEEN_KEY = "gonghui_last_seen"
 OPEN_PATHS = ("/static/", "/healthz", "/i18n/", "/accounts/login", "/accounts/logout")
@@ -34,13 +35,17 @@ class StaffIdleTimeoutMiddleware:
                         {"code": "auth.session_expired", "message": _("登录已超时"), "details": {}},
                         status=401,
                     )
-                return redirect(f"{reverse('accounts:login')}?next={request.path}&idle=1")
+                # Come back to the page after logging in again; a form post cannot be replayed.
+                query = {"next": request.get_full_path()} if request.method == "GET" else {}
+                return redirect(f"{reverse('accounts:login')}?{urlencode(query | {'idle': 1})}")
             request.session[LAST_SEEN_KEY] = now
         return self.get_response(request)
 
 
 class RequireTwoFactorMiddleware:
-    """Logged in but not yet verified with TOTP: only the 2FA pages are reachable."""
+    """Logged in but not yet verified with TOTP: only the 2FA pages are reachable. That holds
+    for everyone whose scope requires it, and for anyone the login sent to the TOTP step (an
+    officer who enrolled a device of their own accord must not be able to skip it)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -52,7 +57,7 @@ class RequireTwoFactorMiddleware:
             and not request.path.startswith(OPEN_PATHS)
             and not request.path.startswith("/accounts/2fa/")
             and not user.is_verified()
-            and two_factor_required(user)
+            and (request.session.get(PENDING_SESSION_KEY) or two_factor_required(user))
         ):
             if request.path.startswith("/api/"):
                 return JsonResponse(

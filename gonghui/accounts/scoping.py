@@ -85,7 +85,7 @@ def scoped(qs: models.QuerySet[M], actor: Any, permission: str) -> models.QueryS
     if not paths:
         return qs.none()
     for path in paths:
-        condition |= models.Q(**{f"{field}__startswith": path})
+        condition |= models.Q(**{f"{field}__prefix": path})
     return qs.filter(condition)
 
 

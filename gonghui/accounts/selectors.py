@@ -50,6 +50,15 @@ def user_get(*, actor: Any, permission: str, public_id: str) -> User:
         raise NotFound("not_found", _("没有找到该记录，或您无权查看")) from exc
 
 
+def own_assignments(*, actor: Any) -> QuerySet[Assignment]:
+    """The actor's own posts, for the workspace: union, role and department by name."""
+    return (
+        Assignment.objects.filter(user=actor)
+        .select_related("union", "role", "department")
+        .order_by("union__path", "role__code")
+    )
+
+
 def assignable_roles() -> QuerySet[Role]:
     from gonghui.accounts.permissions import ADMIN_ROLES
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gonghui.accounts.models import Assignment, PersonalAccessToken, Role, User, UserKind
+from gonghui.accounts.passwords import reasons
 from gonghui.accounts.permissions import ADMIN_ROLES
 from gonghui.accounts.scoping import forget_grants, require_perm
 from gonghui.audit.log import log_action
@@ -33,8 +34,9 @@ def _check_password(password: str, user: User) -> None:
     try:
         validate_password(password, user)
     except ValidationError as exc:
+        messages = reasons(exc)
         raise DomainError(
-            "account.password_weak", " ".join(exc.messages), {"reasons": exc.messages}
+            "account.password_weak", "；".join(messages), {"reasons": messages}
         ) from exc
 
 
@@ -82,9 +84,17 @@ def user_set_active(*, by: Any, user: User, active: bool) -> User:
 
 
 def password_set(*, by: Any, user: User, password: str) -> None:
-    """A user changes their own password, or the system administrator resets one."""
+    """A user changes their own password, or the system administrator resets one.
+
+    Not another administrator's: with their password the system administrator could sign in as
+    an auditor who has not enrolled 2FA yet. Those go through `manage.py changepassword`."""
     if by.pk != user.pk:
         require_perm(by, "accounts.manage")
+        if user.assignments.filter(role__code__in=ADMIN_ROLES).exists():
+            raise Forbidden(
+                "account.admin_cli_only",
+                _("管理员账号的密码只能由本人修改，或由运维人员在命令行重置"),
+            )
     _check_password(password, user)
     with transaction.atomic():
         user.set_password(password)
@@ -192,6 +202,15 @@ def token_create(
     *, by: User, name: str, expires_at: datetime | None = None
 ) -> tuple[PersonalAccessToken, str]:
     """Returns the token row and the secret, shown once and never stored."""
+    if expires_at is not None:
+        if timezone.is_naive(expires_at):
+            expires_at = timezone.make_aware(expires_at)
+        if expires_at <= timezone.now():
+            raise DomainError(
+                "account.token_expiry_past",
+                _("有效期须晚于当前时间"),
+                {"expires_at": expires_at.isoformat()},
+            )
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = PersonalAccessToken.objects.create(

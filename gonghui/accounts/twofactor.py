@@ -12,6 +12,10 @@ from gonghui.accounts.permissions import ADMIN_ROLES
 from gonghui.accounts.scoping import grants_of
 from gonghui.orgs.rules import STAFF_LEVEL_KINDS
 
+# Set at password login for anyone who must pass the TOTP step (required by scope, or because
+# they enrolled a device of their own accord); cleared when they pass it.
+PENDING_SESSION_KEY = "gonghui_2fa_pending"
+
 
 def two_factor_required(user: Any) -> bool:
     """Staff whose scope is above one grassroots union, and the three administrators."""

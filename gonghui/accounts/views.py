@@ -7,7 +7,7 @@ from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -26,7 +26,7 @@ from gonghui.core.errors import DomainError
 from gonghui.core.pages import paginate, staff_page
 from gonghui.orgs import selectors as org_selectors
 
-PENDING_2FA = "gonghui_2fa_pending"
+PENDING_2FA = twofactor.PENDING_SESSION_KEY
 
 
 def _next_url(request: HttpRequest, default: str) -> str:
@@ -45,7 +45,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
         login(request, user)
         if twofactor.two_factor_required(user) or twofactor.confirmed_device(user):
             request.session[PENDING_2FA] = True
-            return redirect(f"{_url('accounts:2fa')}?next={_next_url(request, '')}")
+            # Encoded: a next URL with its own query string must survive the hop intact.
+            return redirect(f"{_url('accounts:2fa')}?{urlencode({'next': _next_url(request, '')})}")
         return redirect(_next_url(request, _url("accounts:home")))
     return render(
         request,
@@ -61,8 +62,9 @@ def _url(name: str) -> str:
 
 
 def locked_out(
-    request: HttpRequest, credentials: Any = None, *args: Any, **kw: Any
+    request: HttpRequest, response: HttpResponse | None = None, credentials: Any = None
 ) -> HttpResponse:
+    """AXES_LOCKOUT_CALLABLE: axes calls it with the response it replaces and the credentials."""
     return render(request, "accounts/locked.html", status=429)
 
 
@@ -112,7 +114,8 @@ def home(request: HttpRequest) -> HttpResponse:
 @staff_page()
 def workspace(request: HttpRequest) -> HttpResponse:
     roots = org_selectors.union_roots(actor=request.user)
-    return render(request, "accounts/workspace.html", {"roots": roots})
+    assignments = selectors.own_assignments(actor=request.user)
+    return render(request, "accounts/workspace.html", {"roots": roots, "assignments": assignments})
 
 
 @staff_page()

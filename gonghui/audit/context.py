@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 
@@ -33,9 +35,26 @@ def origin(ip: str | None, source: str) -> Iterator[None]:
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    from axes.helpers import get_client_ip_address
+    """The client's address in canonical form, or None when it is not an address.
 
-    return get_client_ip_address(request) or None
+    With PROXY_COUNT (AXES_IPWARE_PROXY_COUNT) trusted proxies in front, it is the address the
+    outermost proxy saw: the PROXY_COUNT-th entry from the right of X-Forwarded-For. Entries
+    further left were written by the client and are ignored. Usable as AXES_CLIENT_IP_CALLABLE
+    so that the lockout and the audit log agree on who was knocking."""
+    candidate = request.META.get("REMOTE_ADDR", "")
+    proxies = int(getattr(settings, "AXES_IPWARE_PROXY_COUNT", 0) or 0)
+    if proxies > 0:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if len(hops) >= proxies:
+            candidate = hops[-proxies]
+    try:
+        address = ipaddress.ip_address(candidate)
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        return str(address.ipv4_mapped)
+    return str(address)
 
 
 class AuditOriginMiddleware:

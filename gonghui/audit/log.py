@@ -72,6 +72,8 @@ def log_many(actor: Any, events: Iterable[Event]) -> list[AuditEntry]:
     now = timezone.now()
     actor_id = getattr(actor, "pk", None) if actor is not None else None
     actor_label = getattr(actor, "username", "") if actor is not None else "system"
+    # Hash the address in the form the column stores it (IPv6 is compressed on the way in).
+    ip = AuditEntry._meta.get_field("ip").to_python(origin.ip) or None
     with transaction.atomic():
         # Lock the head: two writers reading the same last hash would fork the chain.
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(
@@ -85,7 +87,7 @@ def log_many(actor: Any, events: Iterable[Event]) -> list[AuditEntry]:
                 at=now,
                 actor_id=actor_id,
                 actor_label=actor_label or "",
-                ip=origin.ip,
+                ip=ip,
                 source=origin.source,
                 action=event.action,
                 object_type=object_type,

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from django.db.models import QuerySet
@@ -24,15 +25,24 @@ EXPORT_HEADERS = (
 )
 
 
-def audit_export_rows(*, by: Any, entries: QuerySet[AuditEntry]) -> Iterator[list[Any]]:
-    """Rows for an export of the (already scoped and filtered) log; the export itself is audited."""
+def audit_export_rows(
+    *, by: Any, entries: QuerySet[AuditEntry], filters: Mapping[str, Any] | None = None
+) -> Iterator[list[Any]]:
+    """Rows for an export of the (already scoped and filtered) log.
+
+    The permission check and the audit entry for the export happen now, not when the rows are
+    first read, so an export nobody reads to the end is still on record."""
     require_perm(by, "audit.export")
     log_action(
         "audit.exported",
         actor=by,
         object_repr=_("审计日志导出"),
-        changes={"filter": str(entries.query.where)[:500]},
+        changes={"filters": {k: str(v) for k, v in (filters or {}).items() if v}},
     )
+    return _rows(entries)
+
+
+def _rows(entries: QuerySet[AuditEntry]) -> Iterator[list[Any]]:
     for entry in entries.iterator(chunk_size=2000):
         yield [
             timezone.localtime(entry.at).strftime("%Y-%m-%d %H:%M:%S"),
@@ -43,5 +53,5 @@ def audit_export_rows(*, by: Any, entries: QuerySet[AuditEntry]) -> Iterator[lis
             entry.object_type,
             entry.object_id,
             entry.object_repr,
-            str(entry.changes) if entry.changes else "",
+            json.dumps(entry.changes, ensure_ascii=False, sort_keys=True) if entry.changes else "",
         ]

@@ -31,7 +31,19 @@ def verify_chain() -> ChainReport:
         prev = entry.hash
         last_id = entry.id
         checked += 1
+    # The head records the newest entry written: it is how a cut-off end of the log shows.
     head = AuditChainHead.objects.filter(pk=1).first()
-    if head is not None and (head.last_hash != prev or head.last_id != last_id):
-        return ChainReport(checked, None, "entries after the last one checked were removed")
+    if head is None:
+        if checked:
+            return ChainReport(checked, None, "the chain head row is missing")
+        return ChainReport(checked, None, "")
+    if head.last_id != last_id:
+        return ChainReport(
+            checked,
+            head.last_id,
+            f"the log ends at entry {last_id} but entry {head.last_id} was written: "
+            "entries at the end were removed",
+        )
+    if head.last_hash != prev:
+        return ChainReport(checked, None, "the chain head does not match the last entry")
     return ChainReport(checked, None, "")

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import tempfile
+from typing import Any
 
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -12,16 +13,18 @@ from gonghui.core.excel import write_xlsx
 from gonghui.core.pages import paginate, staff_page
 
 
-def _filtered(request: HttpRequest) -> tuple[AuditFilterForm, object]:
+def _filtered(request: HttpRequest) -> tuple[AuditFilterForm, dict[str, Any], Any]:
     form = AuditFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    entries = selectors.audit_search(actor=request.user, **{k: v for k, v in filters.items() if v})
-    return form, entries
+    form.is_valid()
+    # A field that does not parse (a bad date) is shown as an error; the valid ones still apply.
+    filters = {k: v for k, v in getattr(form, "cleaned_data", {}).items() if v}
+    entries = selectors.audit_search(actor=request.user, **filters)
+    return form, filters, entries
 
 
 @staff_page("audit.view")
 def log(request: HttpRequest) -> HttpResponse:
-    form, entries = _filtered(request)
+    form, _filters, entries = _filtered(request)
     template = "audit/partials/table.html" if request.htmx else "audit/log.html"
     return render(
         request,
@@ -32,8 +35,8 @@ def log(request: HttpRequest) -> HttpResponse:
 
 @staff_page("audit.export")
 def export(request: HttpRequest) -> HttpResponse:
-    _form, entries = _filtered(request)
-    rows = services.audit_export_rows(by=request.user, entries=entries)
+    _form, filters, entries = _filtered(request)
+    rows = services.audit_export_rows(by=request.user, entries=entries, filters=filters)
     spool = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
     write_xlsx(spool, services.EXPORT_HEADERS, rows, sheet_name="audit")
     spool.seek(0)

@@ -136,3 +136,29 @@ def xlsx_bytes(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     buffer = io.BytesIO()
     write_xlsx(buffer, headers, rows)
     return buffer.getvalue()
+
+
+class Sheet:
+    """The first sheet of a file, readable more than once (an import first scans for duplicate
+    identity numbers, then validates and writes). xlsx/xls are parsed once and kept by the
+    reader; csv is re-read from disk."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        with open(self.path, "rb") as fh:
+            self.kind = sniff_format(fh.read(8192))
+        self._sheet: Any = None
+        if self.kind != "csv":
+            try:
+                self._sheet = CalamineWorkbook.from_path(str(self.path)).get_sheet_by_index(0)
+            except Exception as exc:
+                raise DomainError(
+                    "file.unreadable", _("无法读取表格文件：%(error)s") % {"error": exc}
+                ) from exc
+
+    def rows(self) -> Iterator[list[Any]]:
+        if self._sheet is not None:
+            yield from self._sheet.iter_rows()
+            return
+        with _decode_csv(self.path) as text:
+            yield from csv.reader(text)

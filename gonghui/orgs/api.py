@@ -13,7 +13,7 @@ router = Router(tags=["unions"])
 
 
 class UnionOut(Schema):
-    id: str = Field(alias="public_id")
+    id: str
     code: str
     name: str
     kind: str

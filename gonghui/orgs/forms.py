@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.orgs.models import UnionKind
+from gonghui.orgs.rules import ALLOWED_PARENT_KINDS
 
 
 class UnionCreateForm(forms.Form):
@@ -12,6 +15,17 @@ class UnionCreateForm(forms.Form):
     kind = forms.ChoiceField(label=_("类型"), choices=UnionKind.choices)
     uscc = forms.CharField(label=_("统一社会信用代码"), max_length=40, required=False)
     address = forms.CharField(label=_("地址"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, parent_kind: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if parent_kind is not None:
+            # Offer only the kinds that may sit under this parent (a branch under a grassroots
+            # union, not a city federation).
+            self.fields["kind"].choices = [
+                (kind, label)
+                for kind, label in UnionKind.choices
+                if parent_kind in ALLOWED_PARENT_KINDS[kind]
+            ]
 
 
 class UnionEditForm(forms.Form):

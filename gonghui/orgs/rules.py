@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.utils.translation import gettext as _
 from stdnum.cn import uscc as stdnum_uscc
 from stdnum.exceptions import ValidationError as StdnumValidationError
@@ -17,6 +19,11 @@ ALLOWED_PARENT_KINDS: dict[str, frozenset[str]] = {
     "branch": frozenset({"grassroots", "branch"}),
 }
 STAFF_LEVEL_KINDS = frozenset({"city", "county", "industry"})
+CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,31}$")
+NAME_MAX_LENGTH = 120
+ADDRESS_MAX_LENGTH = 200
+# Union.path is varchar(400): deep enough for a dozen levels of the longest codes.
+PATH_MAX_LENGTH = 400
 FULLWIDTH = str.maketrans(
     {chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)} | {"\u3000": " "}
 )
@@ -24,6 +31,41 @@ FULLWIDTH = str.maketrans(
 
 def normalise_code(raw: str) -> str:
     return raw.translate(FULLWIDTH).strip().upper()
+
+
+def check_code(code: str) -> str:
+    """A normalised code that can sit in a path: 1–32 capital letters, digits or hyphens."""
+    if not CODE_PATTERN.match(code):
+        raise DomainError(
+            "org.code_invalid",
+            _("代码只能由1–32位大写字母、数字或连字符组成，且不能以连字符开头"),
+            {"code": code},
+        )
+    return code
+
+
+def check_name(name: str) -> str:
+    name = name.strip()
+    if not name:
+        raise DomainError("org.name_required", _("请填写工会名称"))
+    if len(name) > NAME_MAX_LENGTH:
+        raise DomainError(
+            "org.name_too_long",
+            _("工会名称不能超过 %(max)d 个字") % {"max": NAME_MAX_LENGTH},
+            {"max": NAME_MAX_LENGTH},
+        )
+    return name
+
+
+def check_address(address: str) -> str:
+    address = address.strip()
+    if len(address) > ADDRESS_MAX_LENGTH:
+        raise DomainError(
+            "org.address_too_long",
+            _("地址不能超过 %(max)d 个字") % {"max": ADDRESS_MAX_LENGTH},
+            {"max": ADDRESS_MAX_LENGTH},
+        )
+    return address
 
 
 def check_parent_kind(kind: str, parent_kind: str | None) -> None:
@@ -65,3 +107,12 @@ def normalise_uscc(raw: str | None) -> str | None:
 
 def child_path(parent_path: str | None, code: str) -> str:
     return f"{parent_path or '/'}{code}/"
+
+
+def check_path_length(path: str) -> None:
+    if len(path) > PATH_MAX_LENGTH:
+        raise DomainError(
+            "org.too_deep",
+            _("层级太深：从市总工会到这里的代码路径超过了 %(max)d 个字符") % {"max": PATH_MAX_LENGTH},
+            {"max": PATH_MAX_LENGTH},
+        )

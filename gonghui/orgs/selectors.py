@@ -54,3 +54,16 @@ def union_ancestors(*, actor: Any, union: Union) -> list[Union]:
     parts = [p for p in union.path.strip("/").split("/")[:-1]]
     paths = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
     return list(scoped(Union.objects.filter(path__in=paths), actor, "org.view").order_by("depth"))
+
+
+def union_by_code(*, code: str) -> Union:
+    """Any open union by its code: the receiving side of a transfer lies outside the sender's
+    scope, and only its code and name are shown."""
+    from django.utils.translation import gettext as _
+
+    from gonghui.core.errors import NotFound
+
+    union = Union.objects.filter(code=code.strip().upper(), status="active").first()
+    if union is None:
+        raise NotFound("org.not_found", _("没有代码为 %(code)s 的工会") % {"code": code})
+    return union

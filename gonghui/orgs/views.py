@@ -57,7 +57,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         "edit_form": UnionEditForm(
             initial={"name": union.name, "uscc": union.uscc or "", "address": union.address}
         ),
-        "create_form": UnionCreateForm(),
+        "create_form": UnionCreateForm(parent_kind=union.kind),
         "move_form": MoveForm(),
         "merge_form": MergeForm(),
         "close_form": CloseForm(),

@@ -20,7 +20,8 @@ class Command(BaseCommand):
             if not options["json"]:
                 self.stdout.write(f"audit chain intact: {report.checked} entries")
             return
+        where = f" at entry {report.broken_id}" if report.broken_id is not None else ""
         raise CommandError(
-            f"audit chain broken at entry {report.broken_id}: {report.reason} "
+            f"audit chain broken{where}: {report.reason} "
             f"({report.checked} entries before it are intact)"
         )

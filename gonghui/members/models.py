@@ -1,0 +1,187 @@
+"""The member registry (会员实名制): one person is one member in the whole city."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from gonghui.core.fields import EncryptedTextField
+
+
+class MemberStatus(models.TextChoices):
+    ACTIVE = "active", _("在会")
+    TRANSFERRING = "transferring", _("转出中")
+    LEFT = "left", _("退会")
+    RETAINED = "retained", _("保留会籍")
+
+
+class Gender(models.TextChoices):
+    MALE = "M", _("男")
+    FEMALE = "F", _("女")
+
+
+class WorkerCategory(models.TextChoices):
+    EMPLOYEE = "employee", _("职工")
+    MIGRANT = "migrant", _("农民工")
+    COURIER = "courier", _("快递员")
+    DELIVERY_RIDER = "rider", _("外卖送餐员")
+    RIDE_HAILING = "ride_hailing", _("网约车司机")
+    TRUCK_DRIVER = "truck_driver", _("货车司机")
+    DOMESTIC = "domestic", _("家政服务员")
+    OTHER_NEW_FORM = "new_form", _("其他新就业形态劳动者")
+
+
+class Education(models.TextChoices):
+    PRIMARY = "primary", _("小学")
+    JUNIOR = "junior", _("初中")
+    SENIOR = "senior", _("高中/中专/技校")
+    COLLEGE = "college", _("大专")
+    BACHELOR = "bachelor", _("本科")
+    MASTER = "master", _("硕士研究生")
+    DOCTOR = "doctor", _("博士研究生")
+
+
+class Member(models.Model):
+    """URLs and the API name a member by `member_no`, never by the primary key."""
+
+    member_no = models.CharField(_("会员号"), max_length=12, unique=True, editable=False)
+    name = models.CharField(_("姓名"), max_length=40)
+    name_pinyin = models.CharField(_("姓名全拼"), max_length=160)
+    name_initials = models.CharField(_("姓名首字母"), max_length=40)
+    gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
+    birth_date = models.DateField(_("出生日期"))
+    id_number = EncryptedTextField(_("公民身份号码"))
+    id_index = models.CharField(max_length=32, unique=True, editable=False)
+    id_last4 = models.CharField(max_length=4, db_index=True, editable=False)
+    phone = EncryptedTextField(_("手机号码"), blank=True)
+    phone_index = models.CharField(max_length=32, blank=True, db_index=True, editable=False)
+    phone_last4 = models.CharField(max_length=4, blank=True, db_index=True, editable=False)
+    ethnicity = models.CharField(_("民族"), max_length=16, blank=True)
+    education = models.CharField(
+        _("学历"), max_length=16, choices=Education.choices, blank=True
+    )
+    category = models.CharField(
+        _("职工类别"),
+        max_length=16,
+        choices=WorkerCategory.choices,
+        default=WorkerCategory.EMPLOYEE,
+    )
+    union = models.ForeignKey(
+        "orgs.Union",
+        verbose_name=_("所在工会"),
+        on_delete=models.PROTECT,
+        related_name="members",
+        db_index=False,  # members_union_status leads with union
+    )
+    join_date = models.DateField(_("入会日期"), null=True, blank=True)
+    status = models.CharField(
+        _("会籍状态"), max_length=16, choices=MemberStatus.choices, default=MemberStatus.ACTIVE
+    )
+    is_hardship = models.BooleanField(_("困难职工"), default=False)
+    is_model_worker = models.BooleanField(_("劳模"), default=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    scope_path = "union__path"
+
+    class Meta:
+        verbose_name = _("会员")
+        verbose_name_plural = _("会员")
+        indexes = [
+            models.Index(fields=["union", "status"], name="members_union_status"),
+            # Prefix search (`__prefix`): pattern operator class for LIKE on PostgreSQL.
+            models.Index(fields=["name"], name="members_name", opclasses=["varchar_pattern_ops"]),
+            models.Index(
+                fields=["name_pinyin"], name="members_pinyin", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(
+                fields=["name_initials"], name="members_initials", opclasses=["varchar_pattern_ops"]
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.member_no})"
+
+
+class MemberNumberBlock(models.Model):
+    """The last member number issued; numbers are taken in blocks under a row lock and never reused."""
+
+    last = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return str(self.last)
+
+
+class MemberEvent(models.Model):
+    """A member's own history: every change and transition, who made it and when."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(_("事项"), max_length=40)
+    changes = models.JSONField(_("变更内容"), default=dict)
+    union = models.ForeignKey(
+        "orgs.Union", on_delete=models.PROTECT, related_name="+", verbose_name=_("工会")
+    )
+
+    class Meta:
+        verbose_name = _("会员变更记录")
+        verbose_name_plural = _("会员变更记录")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["member", "-at"], name="members_event_member_at")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.kind}"
+
+
+class TransferStatus(models.TextChoices):
+    PENDING = "pending", _("待接收")
+    ACCEPTED = "accepted", _("已接收")
+    REJECTED = "rejected", _("已拒绝")
+    CANCELLED = "cancelled", _("已撤回")
+
+
+class Transfer(models.Model):
+    """转会: the receiving union accepts; the member keeps the member number and history."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="transfers")
+    from_union = models.ForeignKey(
+        "orgs.Union", verbose_name=_("转出工会"), on_delete=models.PROTECT, related_name="+"
+    )
+    to_union = models.ForeignKey(
+        "orgs.Union", verbose_name=_("转入工会"), on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        _("状态"), max_length=16, choices=TransferStatus.choices, default=TransferStatus.PENDING
+    )
+    reason = models.CharField(_("原因"), max_length=200, blank=True)
+    requested_by = models.ForeignKey(
+        "accounts.User", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    decision_note = models.CharField(_("处理意见"), max_length=200, blank=True)
+
+    scope_path = "to_union__path"
+
+    class Meta:
+        verbose_name = _("转会申请")
+        verbose_name_plural = _("转会申请")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=models.Q(status="pending"),
+                name="members_one_pending_transfer",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id}: {self.from_union_id} → {self.to_union_id}"

@@ -1,0 +1,93 @@
+"""Reads on members, always from the actor's scope."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from gonghui.accounts.scoping import get_scoped, scoped
+from gonghui.core import idnumbers
+from gonghui.core.errors import NotFound
+from gonghui.members import services
+from gonghui.members.models import Member, Transfer, TransferStatus
+from gonghui.orgs.models import Union
+
+MEMBER_NO = re.compile(r"^M\d{9}$")
+LAST4 = re.compile(r"^\d{3}[\dX]$")
+LETTERS = re.compile(r"^[a-z]+$")
+
+
+def search_condition(query: str) -> Q:
+    """One box, many keys: full ID (blind index), phone (blind index), member number,
+    last four of ID or phone, pinyin or initials, or the start of a name."""
+    text = query.strip()
+    compact = idnumbers.normalise(text)
+    if len(compact) == 18 and compact[:17].isdigit():
+        return Q(id_index=services.id_index(compact))
+    if len(compact) == 11 and compact.isdigit() and compact[0] == "1":
+        return Q(phone_index=services.phone_index(compact))
+    if MEMBER_NO.match(text.upper()):
+        return Q(member_no=text.upper())
+    if LAST4.match(compact):
+        return Q(id_last4=compact) | Q(phone_last4=compact)
+    lowered = text.lower().replace(" ", "")
+    if LETTERS.match(lowered):
+        return Q(name_initials__prefix=lowered) | Q(name_pinyin__prefix=lowered)
+    return Q(name__prefix=text.replace(" ", ""))
+
+
+def member_search(
+    *,
+    actor: Any,
+    query: str = "",
+    union: Union | None = None,
+    status: str = "",
+    category: str = "",
+    hardship: bool | None = None,
+    model_worker: bool | None = None,
+    permission: str = "members.view",
+) -> QuerySet[Member]:
+    qs = scoped(Member.objects.all(), actor, permission)
+    if union is not None:
+        qs = qs.filter(union__path__prefix=union.path)
+    if query.strip():
+        qs = qs.filter(search_condition(query))
+    if status:
+        qs = qs.filter(status=status)
+    if category:
+        qs = qs.filter(category=category)
+    if hardship is not None:
+        qs = qs.filter(is_hardship=hardship)
+    if model_worker is not None:
+        qs = qs.filter(is_model_worker=model_worker)
+    return qs.select_related("union").order_by("-id")
+
+
+def member_get(*, actor: Any, member_no: str, permission: str = "members.view") -> Member:
+    return get_scoped(
+        Member.objects.select_related("union"), actor, permission, member_no=member_no.upper()
+    )
+
+
+def member_events(*, member: Member) -> QuerySet[Any]:
+    return member.events.select_related("by", "union")[:200]
+
+
+def transfers_incoming(*, actor: Any) -> QuerySet[Transfer]:
+    return (
+        scoped(Transfer.objects.filter(status=TransferStatus.PENDING), actor, "members.change")
+        .select_related("member", "from_union", "to_union")
+        .order_by("requested_at")
+    )
+
+
+def transfer_get(*, actor: Any, public_id: str) -> Transfer:
+    try:
+        return scoped(Transfer.objects.all(), actor, "members.change").select_related(
+            "member", "member__union", "from_union", "to_union"
+        ).get(public_id=public_id)
+    except (Transfer.DoesNotExist, ValueError) as exc:
+        raise NotFound("not_found", _("没有找到该记录，或您无权查看")) from exc
