@@ -65,6 +65,10 @@ class PageWatch:
         self.problems.append(f"console {message.type}: {message.text} ({url})")
 
     def _on_request_failed(self, request: Any) -> None:
+        # ERR_ABORTED is the browser cancelling a request itself (a navigation away from a page
+        # with one in flight); refused, reset or blocked requests still count.
+        if "ERR_ABORTED" in (request.failure or ""):
+            return
         self.problems.append(f"request failed: {request.method} {request.url}: {request.failure}")
 
     def _on_response(self, response: Any) -> None:
@@ -101,6 +105,12 @@ class Pages:
     def problems(self) -> list[str]:
         return [problem for watch in self.watches.values() for problem in watch.problems]
 
+    def take_problems(self, page: Any) -> list[str]:
+        """The problems `page` reported so far, which then no longer fail the test."""
+        taken = list(self.watches[page].problems)
+        self.watches[page].problems.clear()
+        return taken
+
 
 def screenshot(page: Any, name: str) -> Path:
     """Saved under var/screenshots/ for a person to look at (var/ is not committed)."""
@@ -121,6 +131,13 @@ def pass_two_factor(page: Any, site: Site, username: str) -> None:
     expect(page.get_by_role("heading", name="双因素认证")).to_be_visible()
     page.get_by_label("动态验证码").fill(site.totp(username))
     page.get_by_role("button", name="验证").click()
+
+
+def search_unions(page: Any, text: str) -> None:
+    """Type into the tree page's search box and wait for the results it loads as one types."""
+    box = page.get_by_role("searchbox", name="按名称或代码搜索工会")
+    with page.expect_response(lambda r: "q=" in r.url and r.request.headers.get("hx-request")):
+        box.fill(text)
 
 
 def fits_width(page: Any) -> bool:

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from e2e.browser import log_in, screenshot
+from e2e.browser import log_in, screenshot, search_unions
 
 pytestmark = pytest.mark.e2e
 
@@ -35,14 +35,11 @@ def test_officer_sees_only_their_own_union(site, open_page):
     )
     screenshot(page, "orgs-tree-officer")
 
-    search = page.get_by_role("searchbox", name="按名称或代码搜索工会")
-    search.fill("D01E001")
-    search.press("Enter")
+    search_unions(page, "D01E001")
     expect(page.get_by_text("找到 3 个工会")).to_be_visible()
 
     for other_county in ("D02E001", "嘉禾物流"):
-        search.fill(other_county)
-        search.press("Enter")
+        search_unions(page, other_county)
         expect(page.get_by_text("找到 0 个工会")).to_be_visible()
         expect(page.get_by_text("没有匹配的工会，换个关键词试试。")).to_be_visible()
     screenshot(page, "orgs-search-nothing-officer")

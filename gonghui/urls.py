@@ -19,6 +19,7 @@ accounts_patterns = (
         path("w/", account_views.workspace, name="workspace"),
         path("w/profile/", account_views.profile, name="profile"),
         path("w/users/", account_views.user_list, name="user_list"),
+        path("w/roles/", account_views.role_list, name="role_list"),
         path("w/users/new/", account_views.user_create, name="user_create"),
         path("w/users/<uuid:public_id>/", account_views.user_detail, name="user_detail"),
     ],
@@ -59,6 +60,7 @@ members_patterns = (
         path("export/", member_views.export_page, name="export"),
         path("template.xlsx", member_views.template_download, name="template"),
         path("transfers/", member_views.transfers, name="transfers"),
+        path("quality/", member_views.quality, name="quality"),
         path(
             "transfers/<uuid:public_id>/<str:decision>/",
             member_views.transfer_decide,

@@ -70,3 +70,28 @@ def assignment_get(*, subject: User, pk: Any) -> Assignment:
         return Assignment.objects.select_related("union", "role").get(pk=int(pk), user=subject)
     except (TypeError, ValueError, Assignment.DoesNotExist) as exc:
         raise NotFound("not_found", _("没有找到该记录，或您无权查看")) from exc
+
+
+def role_catalogue() -> list[dict[str, Any]]:
+    from gonghui.accounts.permissions import PERMISSIONS, PROGRAMS
+
+    def label(code: str) -> str:
+        if code in PERMISSIONS:
+            return str(PERMISSIONS[code])
+        program, _dot, verb = code.partition(".")
+        return f"{PROGRAMS.get(program, program)} · {verb}"
+
+    return [
+        {"role": role, "permissions": [(code, label(code)) for code in role.permissions]}
+        for role in Role.objects.order_by("code")
+    ]
+
+
+def department_catalogue() -> list[dict[str, Any]]:
+    from gonghui.accounts.permissions import PROGRAMS
+    from gonghui.orgs.models import Department
+
+    return [
+        {"department": d, "programs": [str(PROGRAMS.get(p, p)) for p in d.programs]}
+        for d in Department.objects.all()
+    ]

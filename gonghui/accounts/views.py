@@ -264,3 +264,20 @@ def _user_action(request: HttpRequest, subject: Any, form: AssignmentForm) -> No
         messages.success(request, _("双因素认证已重置，该用户下次登录时需重新绑定"))
     else:
         raise DomainError("form.invalid", _("未知操作"))
+
+
+@staff_page()
+def role_list(request: HttpRequest) -> HttpResponse:
+    """Roles and what each may do, and the departments and their programs: read-only, since a
+    role's permission set is part of the security design, changed by migration and review."""
+    if not any(
+        has_perm(request.user, p) for p in ("accounts.manage", "roles.assign", "security.manage")
+    ):
+        from gonghui.core.pages import forbidden
+
+        return forbidden(request)
+    return render(
+        request,
+        "accounts/role_list.html",
+        {"roles": selectors.role_catalogue(), "departments": selectors.department_catalogue()},
+    )

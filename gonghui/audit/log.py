@@ -50,10 +50,14 @@ def entry_hash(entry: AuditEntry) -> str:
     return hashlib.sha256(_canonical(entry)).hexdigest()
 
 
+PUBLIC_KEYS = ("public_id", "code", "member_no")
+
+
 def _object_fields(obj: models.Model | None) -> tuple[str, str]:
+    """The object's public key (the one URLs and the API use), the primary key as a last resort."""
     if obj is None:
         return "", ""
-    public = getattr(obj, "public_id", None) or getattr(obj, "code", None) or obj.pk
+    public = next((getattr(obj, k) for k in PUBLIC_KEYS if getattr(obj, k, None)), obj.pk)
     return obj._meta.label_lower, str(public)
 
 

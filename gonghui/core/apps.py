@@ -6,4 +6,4 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
-        from gonghui.core import lookups  # noqa: F401  (registers __prefix)
+        from gonghui.core import checks, lookups  # noqa: F401  (register checks and __prefix)

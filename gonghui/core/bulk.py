@@ -40,7 +40,8 @@ class BulkInserter:
     """Insert rows given as dicts keyed by field attname (`union_id` for a foreign key).
 
     Fields with `auto_now`/`auto_now_add` are filled with the batch's timestamp; UUID fields with
-    a default get a fresh uuid4 when missing."""
+    a default get a fresh uuid4 when missing; other fields left out get their model default
+    (what `Model.save()` would store), not NULL."""
 
     def __init__(self, model: type[models.Model], attnames: Sequence[str]) -> None:
         self.model = model
@@ -61,6 +62,14 @@ class BulkInserter:
             for f in fields
             if isinstance(f, models.UUIDField) and f.attname not in self.given
         ]
+        self.defaults = [
+            f
+            for f in fields
+            if f.attname not in self.given
+            and f.attname not in self.stamped
+            and f.attname not in self.uuids
+            and f.has_default()
+        ]
         self.adapters = [(f.attname, _adapter(f)) for f in fields]
         self.table = model._meta.db_table
         self.columns = [f.column for f in fields]
@@ -76,6 +85,8 @@ class BulkInserter:
             row.update(stamp)
             for name in self.uuids:
                 row[name] = uuid.uuid4()
+            for field in self.defaults:
+                row[field.attname] = field.get_default()
             values.append(
                 tuple(
                     row.get(name) if adapt is None else adapt(row.get(name)) for name, adapt in plan
@@ -86,16 +97,19 @@ class BulkInserter:
         quote = connection.ops.quote_name
         columns = ", ".join(quote(c) for c in self.columns)
         connection.ensure_connection()
-        if connection.vendor == "postgresql":
-            sql = f"COPY {quote(self.table)} ({columns}) FROM STDIN"
-            with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-                for row in values:
-                    copy.write_row(row)
-        else:
-            # The DB-API cursor directly: Django's wrapper rewrites every parameter list.
-            marks = ", ".join(["?"] * len(self.columns))
-            connection.connection.executemany(
-                f"INSERT INTO {quote(self.table)} ({columns}) VALUES ({marks})",  # noqa: S608
-                values,
-            )
+        # The driver's own errors (a unique violation above all) become Django's, as through
+        # the ORM, so callers can catch django.db.IntegrityError.
+        with connection.wrap_database_errors:
+            if connection.vendor == "postgresql":
+                sql = f"COPY {quote(self.table)} ({columns}) FROM STDIN"
+                with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+                    for row in values:
+                        copy.write_row(row)
+            else:
+                # The DB-API cursor directly: Django's wrapper rewrites every parameter list.
+                marks = ", ".join(["?"] * len(self.columns))
+                connection.connection.executemany(
+                    f"INSERT INTO {quote(self.table)} ({columns}) VALUES ({marks})",  # noqa: S608
+                    values,
+                )
         return len(values)

@@ -6,15 +6,31 @@ import base64
 import hashlib
 import hmac
 import os
+import re
 from functools import lru_cache
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+KEY_ID = re.compile(r"[0-9a-f]{8}")
+
 
 def _key_id(key: bytes) -> str:
     return hashlib.sha256(key).hexdigest()[:8]
+
+
+def decode_key(encoded: str) -> bytes:
+    """One FIELD_ENCRYPTION_KEYS entry as its 32 raw bytes; ImproperlyConfigured otherwise."""
+    try:
+        raw = base64.urlsafe_b64decode(encoded.encode("ascii"))
+    except (ValueError, UnicodeEncodeError) as exc:
+        raise ImproperlyConfigured(
+            "a FIELD_ENCRYPTION_KEYS entry is not base64 (generate one as the README says)"
+        ) from exc
+    if len(raw) != 32:
+        raise ImproperlyConfigured("each FIELD_ENCRYPTION_KEYS entry must be 32 bytes, base64")
+    return raw
 
 
 @lru_cache(maxsize=4)
@@ -23,11 +39,14 @@ def _keyring(keys: tuple[str, ...]) -> tuple[str, dict[str, AESGCM]]:
         raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS is empty")
     ring: dict[str, AESGCM] = {}
     for encoded in keys:
-        raw = base64.urlsafe_b64decode(encoded)
-        if len(raw) != 32:
-            raise ImproperlyConfigured("each FIELD_ENCRYPTION_KEYS entry must be 32 bytes, base64")
-        ring[_key_id(raw)] = AESGCM(raw)
-    return _key_id(base64.urlsafe_b64decode(keys[0])), ring
+        raw = decode_key(encoded)
+        ring.setdefault(_key_id(raw), AESGCM(raw))
+    return _key_id(decode_key(keys[0])), ring
+
+
+def current_key_id() -> str:
+    """The id of the key new values are encrypted with (the first of FIELD_ENCRYPTION_KEYS)."""
+    return _keyring(tuple(settings.FIELD_ENCRYPTION_KEYS))[0]
 
 
 def encrypt(plaintext: str) -> str:
@@ -41,6 +60,9 @@ def encrypt(plaintext: str) -> str:
 def decrypt(token: str) -> str:
     _, ring = _keyring(tuple(settings.FIELD_ENCRYPTION_KEYS))
     key_id, _, body = token.partition("$")
+    if not KEY_ID.fullmatch(key_id):
+        # Never echo the value: a column holding plain text would put it into the logs.
+        raise ValueError("the stored value is not an encrypted token")
     if key_id not in ring:
         raise ImproperlyConfigured(f"no key with id {key_id} in FIELD_ENCRYPTION_KEYS")
     raw = base64.b64decode(body)
@@ -48,8 +70,12 @@ def decrypt(token: str) -> str:
 
 
 def needs_reencryption(token: str) -> bool:
-    current, _ = _keyring(tuple(settings.FIELD_ENCRYPTION_KEYS))
-    return not token.startswith(current + "$")
+    return not token.startswith(current_key_id() + "$")
+
+
+def reencrypt(token: str) -> str:
+    """The same plaintext under the current key (a fresh nonce even when already current)."""
+    return encrypt(decrypt(token))
 
 
 def blind_index(value: str, *, purpose: str) -> str:

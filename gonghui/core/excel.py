@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator, Sequence
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -18,20 +19,29 @@ from python_calamine import CalamineWorkbook
 from gonghui.core.errors import DomainError
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\x00")
+LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0"
 
 
+def _runs_as_formula(text: str) -> bool:
+    return text.lstrip(" ").startswith(FORMULA_STARTS)
+
+
 def neutralise(value: Any) -> Any:
-    """Prefix `'` to any text line a spreadsheet would run as a formula."""
+    """Prefix `'` to any text line a spreadsheet would run as a formula.
+
+    Lines end at LF, CRLF or a lone CR (a reader that splits on CR would otherwise see a line
+    starting with `=`); a cell that itself starts with CR gets its first line quoted too."""
     if not isinstance(value, str):
         return value
-    lines = value.split("\n")
-    if any(line.lstrip(" ").startswith(FORMULA_STARTS) for line in lines):
-        return "\n".join(
-            "'" + line if line.lstrip(" ").startswith(FORMULA_STARTS) else line for line in lines
-        )
-    return value
+    parts = LINE_BREAK.split(value)  # lines at even positions, their line breaks between
+    changed = False
+    for index in range(0, len(parts), 2):
+        if _runs_as_formula(parts[index]) or (index == 0 and _runs_as_formula(value)):
+            parts[index] = "'" + parts[index]
+            changed = True
+    return "".join(parts) if changed else value
 
 
 def sniff_format(head: bytes) -> str:
@@ -78,7 +88,7 @@ def iter_rows(path: Path | str) -> Iterator[list[Any]]:
 
 def find_header(
     rows: Iterator[list[Any]],
-    aliases: dict[str, Sequence[str]],
+    aliases: Mapping[str, Sequence[str]],
     required: Sequence[str],
     scan: int = 10,
 ) -> tuple[dict[str, int], int]:

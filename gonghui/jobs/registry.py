@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from gonghui.jobs.models import Job
 
@@ -18,6 +18,16 @@ def job_handler(kind: str) -> Callable[[Handler], Handler]:
         return func
 
     return register
+
+
+class ProgressReporter(Protocol):
+    """What a handler reports to: the job's Progress, or a bar on a terminal."""
+
+    def set_total(self, total: int) -> None: ...
+
+    def advance(self, count: int = 1) -> None: ...
+
+    def message(self, text: str) -> None: ...
 
 
 class Progress:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import logging
 
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django_tasks import task
 
 from gonghui.audit.context import origin
@@ -35,7 +36,9 @@ def run_job(job_public_id: str) -> None:
     except Exception:
         logger.exception("job %s (%s) failed", job.public_id, job.kind)
         job.status = JobStatus.FAILED
-        job.summary = {"code": "job.crashed", "message": "内部错误，请联系系统管理员"}
+        with translation.override(job.params.get("language", "zh-hans")):
+            message = _("内部错误，请联系系统管理员")
+        job.summary = {"code": "job.crashed", "message": message}
     else:
         job.status = JobStatus.SUCCEEDED
         job.summary = summary

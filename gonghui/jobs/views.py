@@ -21,14 +21,14 @@ def progress(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @staff_page()
-def result(request: HttpRequest, public_id: str) -> HttpResponse:
+def result(request: HttpRequest, public_id: str) -> FileResponse:
     job = selectors.job_get(actor=request.user, public_id=public_id)
     if not job.result_file:
         raise Http404
     return FileResponse(
         job.result_file.open("rb"),
         as_attachment=True,
-        filename=job.result_file.name.rsplit("/", 1)[-1],
+        filename=(job.result_file.name or "result").rsplit("/", 1)[-1],
     )
 
 

@@ -2,7 +2,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from gonghui.core.api import Paged
@@ -74,6 +74,11 @@ class TransferIn(Schema):
     reason: str = Field("", max_length=200)
 
 
+class TransferOut(Schema):
+    id: str = Field(description="public id of the transfer request")
+    status: str
+
+
 class LeaveIn(Schema):
     reason: str = Field(min_length=1, max_length=200)
 
@@ -94,7 +99,8 @@ def list_members(
     hardship: bool | None = None,
     model_worker: bool | None = None,
 ) -> Any:
-    within = org_selectors.union_get(actor=request.user, code=union) if union else None
+    code = union.strip().upper()
+    within = org_selectors.union_get(actor=request.user, code=code) if code else None
     return selectors.member_search(
         actor=request.user,
         query=q,
@@ -113,7 +119,9 @@ def get_member(request: HttpRequest, member_no: str) -> Any:
 
 @router.post("", response={201: MemberOut})
 def create_member(request: HttpRequest, payload: MemberIn) -> Any:
-    union = org_selectors.union_get(actor=request.user, code=payload.union, permission="members.change")
+    union = org_selectors.union_get(
+        actor=request.user, code=payload.union.strip().upper(), permission="members.change"
+    )
     data = services.MemberData(
         name=payload.name,
         id_number=payload.id_number,
@@ -123,33 +131,42 @@ def create_member(request: HttpRequest, payload: MemberIn) -> Any:
         category=payload.category,
         join_date=payload.join_date,
     )
-    return 201, services.member_create(by=request.user, union=union, data=data)
+    return Status(201, services.member_create(by=request.user, union=union, data=data))
 
 
 @router.patch("/{member_no}", response=MemberOut)
 def update_member(request: HttpRequest, member_no: str, payload: MemberPatch) -> Any:
-    member = selectors.member_get(actor=request.user, member_no=member_no, permission="members.change")
+    member = selectors.member_get(
+        actor=request.user, member_no=member_no, permission="members.change"
+    )
     values = payload.dict(exclude_unset=True)
     return services.member_update(by=request.user, member=member, values=values)
 
 
-@router.post("/{member_no}/transfer", response={201: dict})
+@router.post("/{member_no}/transfer", response={201: TransferOut})
 def transfer_member(request: HttpRequest, member_no: str, payload: TransferIn) -> Any:
-    member = selectors.member_get(actor=request.user, member_no=member_no, permission="members.change")
+    member = selectors.member_get(
+        actor=request.user, member_no=member_no, permission="members.change"
+    )
     to_union = org_selectors.union_by_code(code=payload.to_union)
     transfer = services.transfer_request(
         by=request.user, member=member, to_union=to_union, reason=payload.reason
     )
-    return 201, {"id": str(transfer.public_id), "status": transfer.status}
+    return Status(201, {"id": str(transfer.public_id), "status": transfer.status})
 
 
 @router.post("/{member_no}/leave", response=MemberOut)
 def leave(request: HttpRequest, member_no: str, payload: LeaveIn) -> Any:
-    member = selectors.member_get(actor=request.user, member_no=member_no, permission="members.change")
+    member = selectors.member_get(
+        actor=request.user, member_no=member_no, permission="members.change"
+    )
     return services.member_leave(by=request.user, member=member, reason=payload.reason)
 
 
 @router.post("/{member_no}/reveal/{field}", response=RevealOut)
 def reveal(request: HttpRequest, member_no: str, field: str) -> Any:
     member = selectors.member_get(actor=request.user, member_no=member_no)
-    return {"field": field, "value": services.member_reveal(by=request.user, member=member, field_name=field)}
+    return {
+        "field": field,
+        "value": services.member_reveal(by=request.user, member=member, field_name=field),
+    }

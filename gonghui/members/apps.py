@@ -9,7 +9,7 @@ class MembersConfig(AppConfig):
 
     def ready(self) -> None:
         from gonghui.core.demo import DEMO_SEEDERS
-        from gonghui.members import jobs, signals  # noqa: F401  (job handlers, org hooks)
+        from gonghui.members import jobs, quality, signals  # noqa: F401  (jobs, org hooks)
         from gonghui.members.demo import seed_members
 
         if seed_members not in DEMO_SEEDERS:

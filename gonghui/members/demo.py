@@ -19,9 +19,43 @@ from gonghui.orgs.models import Union
 SURNAMES = list(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤单"
 )
-GIVEN = list("伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志红玉梅海燕鹏飞晓东文博子涵宇轩欣怡佳琪俊杰浩然思远雨萱")
-MOBILE_PREFIXES = ["130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152", "155", "157", "158", "159", "176", "177", "180", "181", "183", "185", "186", "187", "188", "189", "199"]
-CATEGORIES = ["employee"] * 14 + ["migrant"] * 3 + ["courier", "rider", "ride_hailing", "truck_driver", "domestic"]
+GIVEN = list(
+    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志红玉梅海燕鹏飞晓东文博子涵宇轩欣怡佳琪俊杰浩然思远雨萱"
+)
+MOBILE_PREFIXES = [
+    "130",
+    "131",
+    "132",
+    "133",
+    "135",
+    "136",
+    "137",
+    "138",
+    "139",
+    "150",
+    "151",
+    "152",
+    "155",
+    "157",
+    "158",
+    "159",
+    "176",
+    "177",
+    "180",
+    "181",
+    "183",
+    "185",
+    "186",
+    "187",
+    "188",
+    "189",
+    "199",
+]
+CATEGORIES = (
+    ["employee"] * 14
+    + ["migrant"] * 3
+    + ["courier", "rider", "ride_hailing", "truck_driver", "domestic"]
+)
 EDUCATION = ["junior", "senior", "senior", "college", "bachelor", "bachelor", "master", ""]
 REGIONS = ["419902", "419903", "419904", "419905", "419921", "419922", "410102", "410802"]
 
@@ -38,7 +72,9 @@ def fake_person(rng: random.Random) -> dict[str, Any]:
         "phone": rng.choice(MOBILE_PREFIXES) + f"{rng.randrange(0, 10**8):08d}",
         "category": rng.choice(CATEGORIES),
         "education": rng.choice(EDUCATION),
-        "ethnicity": "汉族" if rng.random() < 0.94 else rng.choice(["回族", "满族", "蒙古族", "壮族"]),
+        "ethnicity": "汉族"
+        if rng.random() < 0.94
+        else rng.choice(["回族", "满族", "蒙古族", "壮族"]),
         "join_date": _join_date(rng, birth),
     }
 
@@ -68,12 +104,24 @@ def seed_members(rng: random.Random, *, members: int = 0) -> int:
     unions = list(Union.objects.filter(kind="grassroots", status="active").order_by("code"))
     if not unions:
         return 0
-    existing = set(Member.objects.values_list("id_index", flat=True)) if missing < members else set()
+    existing = (
+        set(Member.objects.values_list("id_index", flat=True)) if missing < members else set()
+    )
     inserter = BulkInserter(Member, MEMBER_COLUMNS)
     created = 0
     batch: list[dict[str, Any]] = []
     numbers = iter(services.allocate_numbers(missing))
-    fields = ("name", "id_number", "phone", "category", "education", "ethnicity", "gender", "birth_date", "join_date")
+    fields = (
+        "name",
+        "id_number",
+        "phone",
+        "category",
+        "education",
+        "ethnicity",
+        "gender",
+        "birth_date",
+        "join_date",
+    )
     for person in people(rng, missing):
         data = services.MemberData(**{k: person[k] for k in fields})
         row = services.member_row(data, rng.choice(unions).pk, next(numbers))

@@ -19,7 +19,21 @@ from gonghui.jobs.registry import Progress
 from gonghui.members.models import Member
 from gonghui.orgs.models import Union
 
-HEADERS = ["会员号", "姓名", "性别", "身份证号", "出生日期", "手机号码", "民族", "学历", "入会日期", "职工类别", "会籍状态", "工会代码", "工会名称"]
+HEADERS = [
+    "会员号",
+    "姓名",
+    "性别",
+    "身份证号",
+    "出生日期",
+    "手机号码",
+    "民族",
+    "学历",
+    "入会日期",
+    "职工类别",
+    "会籍状态",
+    "工会代码",
+    "工会名称",
+]
 
 
 def export_members(
@@ -79,6 +93,7 @@ def _write_csv(path: Path, rows: Iterator[list[Any]]) -> int:
     with open(path, "w", newline="", encoding="utf-8-sig") as fh:
         writer = csv.writer(fh)
         writer.writerow(HEADERS)
-        for count, row in enumerate(rows, start=1):
+        for row in rows:
             writer.writerow([neutralise(v) for v in row])
+            count += 1
     return count

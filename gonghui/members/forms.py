@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -35,12 +37,22 @@ class MemberForm(forms.Form):
 
 class MemberEditForm(forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=40)
-    phone = forms.CharField(label=_("手机号码"), max_length=20, required=False)
+    phone = forms.CharField(
+        label=_("手机号码"),
+        max_length=20,
+        required=False,
+        help_text=_("填写新号码；留空则不修改"),
+    )
     ethnicity = forms.CharField(label=_("民族"), max_length=16, required=False)
     education = forms.ChoiceField(
         label=_("学历"), choices=[("", "—"), *Education.choices], required=False
     )
     category = forms.ChoiceField(label=_("职工类别"), choices=WorkerCategory.choices)
+
+    def __init__(self, *args: Any, masked_phone: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if masked_phone:
+            self.fields["phone"].widget.attrs["placeholder"] = masked_phone
 
 
 class TransferForm(forms.Form):
@@ -61,9 +73,7 @@ class ImportForm(forms.Form):
     file = forms.FileField(label=_("名册文件（xlsx、xls 或 csv）"))
     dry_run = forms.BooleanField(label=_("只检查，不写入"), required=False)
     skip_invalid = forms.BooleanField(label=_("跳过有错误的行，写入其余各行"), required=False)
-    no_transfers = forms.BooleanField(
-        label=_("已在其他工会的人员报错，不发起转会"), required=False
-    )
+    no_transfers = forms.BooleanField(label=_("已在其他工会的人员报错，不发起转会"), required=False)
 
     MAX_BYTES = 200 * 1024 * 1024
 

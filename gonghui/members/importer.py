@@ -5,8 +5,10 @@ appear twice in the file (both rows are reported, neither is written). The secon
 every row and writes in batches of BATCH rows inside one transaction:
 - a new person is created with a fresh member number;
 - a person already in this union is updated, only the fields that differ, each change audited;
-- a person registered in another union gets a transfer request (or a row error when transfers
-  are not wanted); never a duplicate, which a unique index on the blind index also forbids.
+  a column the file lacks, or a blank cell, leaves the stored value as it is;
+- a person registered in another union gets a transfer request when the membership state
+  machine allows one (or a row error when transfers are not wanted); never a duplicate, which
+  a unique index on the blind index also forbids.
 By default all or nothing: after the first row error nothing more is written and the
 transaction is rolled back at the end. `skip_invalid` writes the valid rows. Either way every
 error is reported with its row number, column, value and reason."""
@@ -25,7 +27,7 @@ from gonghui.accounts.scoping import has_perm
 from gonghui.audit.log import Event, log_many
 from gonghui.core import idnumbers
 from gonghui.core.bulk import BulkInserter
-from gonghui.core.errors import DomainError
+from gonghui.core.errors import DomainError, Forbidden
 from gonghui.core.excel import Sheet, find_header, write_xlsx
 from gonghui.jobs.registry import Progress
 from gonghui.members import rules, services
@@ -41,15 +43,32 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "phone": ("手机号码", "手机", "手机号", "联系电话"),
     "ethnicity": ("民族",),
     "education": ("学历", "文化程度"),
-    "join_date": ("入会时间", "入会日期"),
+    "join_date": ("入会日期", "入会时间"),  # the first name is the template's
     "category": ("职工类别", "人员类别"),
     "union_code": ("工会代码",),
 }
 COLUMN_LABELS = {name: names[0] for name, names in ALIASES.items()}
 MEMBER_COLUMNS = (
-    "member_no", "name", "name_pinyin", "name_initials", "gender", "birth_date", "id_number",
-    "id_index", "id_last4", "phone", "phone_index", "phone_last4", "ethnicity", "education",
-    "category", "union_id", "join_date", "status", "is_hardship", "is_model_worker",
+    "member_no",
+    "name",
+    "name_pinyin",
+    "name_initials",
+    "gender",
+    "birth_date",
+    "id_number",
+    "id_index",
+    "id_last4",
+    "phone",
+    "phone_index",
+    "phone_last4",
+    "ethnicity",
+    "education",
+    "category",
+    "union_id",
+    "join_date",
+    "status",
+    "is_hardship",
+    "is_model_worker",
 )
 UPDATABLE = ("name", "phone", "ethnicity", "education", "category", "join_date")
 
@@ -60,6 +79,7 @@ class RowError:
     column: str
     value: str
     reason: str
+    code: str = ""
 
 
 @dataclass
@@ -85,6 +105,7 @@ class ParsedRow:
     row: int
     data: services.MemberData
     union: Union
+    given: frozenset[str] = frozenset()  # fields with a non-blank cell in this row
     index: str = ""
 
 
@@ -105,7 +126,8 @@ class RosterImport:
         progress: Progress | None = None,
     ) -> None:
         if by is not None and not has_perm(by, "members.import", union.path):
-            raise DomainError("auth.forbidden", _("您没有向该工会导入会员的权限"))
+            raise Forbidden("auth.forbidden", _("您没有向该工会导入会员的权限"))
+        services.check_union(union)
         self.by = by
         self.union = union
         self.dry_run = dry_run
@@ -123,7 +145,7 @@ class RosterImport:
         rows = self.sheet.rows()
         columns, header_row = find_header(rows, ALIASES, required=("name", "id_number"))
         for number, cells in enumerate(rows, start=header_row + 1):
-            if any(c not in (None, "") for c in cells):
+            if any(not _blank(c) for c in cells):
                 yield number, cells, columns
 
     def _duplicates(self) -> dict[int, list[int]]:
@@ -133,7 +155,10 @@ class RosterImport:
         count = 0
         for number, cells, columns in self._data_rows():
             count += 1
-            value = idnumbers.normalise(_cell(cells, columns.get("id_number")))
+            raw = _id_cell(_cell(cells, columns.get("id_number")))
+            if isinstance(raw, float):  # refused row by row; its digits are not the person's
+                continue
+            value = idnumbers.normalise(raw)
             if not value:
                 continue
             if value in first_row:
@@ -143,12 +168,12 @@ class RosterImport:
         self.summary.rows = count
         return {row: [r for r in rows if r != row] for rows in groups.values() for row in rows}
 
-    def _error(self, row: int, column: str, value: Any, reason: str) -> None:
+    def _error(self, row: int, column: str, value: Any, reason: str, code: str) -> None:
         self.summary.errors += 1
         if len(self.summary.error_rows) < MAX_REPORTED_ERRORS:
             label = COLUMN_LABELS.get(column, column)
             text = "" if value is None else str(value)
-            self.summary.error_rows.append(RowError(row, label, text[:100], reason))
+            self.summary.error_rows.append(RowError(row, label, text[:100], reason, code))
 
     def _parse(self, number: int, cells: list[Any], columns: dict[str, int]) -> ParsedRow | None:
         failed = False
@@ -160,12 +185,12 @@ class RosterImport:
                 return parser(raw)
             except DomainError as exc:
                 shown = _mask(idnumbers.normalise(raw)) if column == "id_number" else raw
-                self._error(number, column, shown, exc.message)
+                self._error(number, column, shown, exc.message, exc.code)
                 failed = True
                 return None
 
         name = take("name", rules.clean_name)
-        parsed_id = take("id_number", idnumbers.parse)
+        parsed_id = take("id_number", lambda v: idnumbers.parse(_id_cell(v)))
         gender = take("gender", rules.parse_gender)
         phone = take("phone", rules.parse_phone)
         ethnicity = take("ethnicity", rules.parse_ethnicity)
@@ -174,10 +199,22 @@ class RosterImport:
         join_date = take("join_date", lambda v: rules.parse_date(v, field="join_date"))
         union = take("union_code", self._union_for)
         if parsed_id is not None and gender and gender != parsed_id.gender:
-            self._error(number, "gender", _cell(cells, columns.get("gender")), _("性别与身份证号不符"))
+            self._error(
+                number,
+                "gender",
+                _cell(cells, columns.get("gender")),
+                _("性别与身份证号不符"),
+                "member.gender_mismatch",
+            )
             failed = True
         if join_date and join_date > self.today:
-            self._error(number, "join_date", join_date, _("入会日期不能晚于今天"))
+            self._error(
+                number,
+                "join_date",
+                join_date,
+                _("入会日期不能晚于今天"),
+                "member.join_date_future",
+            )
             failed = True
         if failed or parsed_id is None:
             return None
@@ -192,7 +229,8 @@ class RosterImport:
             gender=parsed_id.gender,
             birth_date=parsed_id.birth_date,
         )
-        return ParsedRow(number, data, union or self.union)
+        given = frozenset(f for f in UPDATABLE if not _blank(_cell(cells, columns.get(f))))
+        return ParsedRow(number, data, union or self.union, given)
 
     def _union_for(self, raw: Any) -> Union | None:
         code = rules.clean_text(raw).upper()
@@ -202,10 +240,13 @@ class RosterImport:
             union = Union.objects.filter(code=code).first()
             if union is None or not union.path.startswith(self.union.path):
                 raise DomainError(
-                    "member.union_outside", _("工会代码 %(code)s 不在本次导入的工会之下") % {"code": code}
+                    "member.union_outside",
+                    _("工会代码 %(code)s 不在本次导入的工会之下") % {"code": code},
                 )
             if union.kind not in services.MEMBER_UNION_KINDS or not union.is_open:
-                raise DomainError("member.union_invalid", _("工会 %(code)s 不能接收会员") % {"code": code})
+                raise DomainError(
+                    "member.union_invalid", _("工会 %(code)s 不能接收会员") % {"code": code}
+                )
             self.unions[code] = union
         return self.unions[code]
 
@@ -217,10 +258,7 @@ class RosterImport:
     def _flush(self, batch: list[ParsedRow]) -> None:
         for item in batch:
             item.index = services.id_index(item.data.id_number)
-        existing = {
-            m.id_index: m
-            for m in Member.objects.filter(id_index__in=[i.index for i in batch]).select_related("union")
-        }
+        existing = self._existing([i.index for i in batch])
         creates: list[ParsedRow] = []
         updates: list[tuple[ParsedRow, Member, dict[str, list[Any]]]] = []
         transfers: list[tuple[ParsedRow, Member]] = []
@@ -229,17 +267,40 @@ class RosterImport:
             if member is None:
                 creates.append(item)
             elif member.union_id == item.union.pk:
-                changes = self._changes(member, item.data)
+                changes = self._changes(member, item)
                 if changes:
                     updates.append((item, member, changes))
                 else:
                     self.summary.unchanged += 1
             elif member.status == MemberStatus.TRANSFERRING:
-                self._error(item.row, "id_number", _mask(item.data.id_number), _("此人已有一条待处理的转会申请"))
+                self._error(
+                    item.row,
+                    "id_number",
+                    _mask(item.data.id_number),
+                    _("此人已有一条待处理的转会申请"),
+                    "member.transfer_pending",
+                )
             elif not self.allow_transfers:
                 self._error(
-                    item.row, "id_number", _mask(item.data.id_number),
-                    _("此人已是 %(union)s 的会员（会员号 %(no)s）") % {"union": member.union.name, "no": member.member_no},
+                    item.row,
+                    "id_number",
+                    _mask(item.data.id_number),
+                    _("此人已是 %(union)s 的会员（会员号 %(no)s）")
+                    % {"union": member.union.name, "no": member.member_no},
+                    "member.registered_elsewhere",
+                )
+            elif member.status not in rules.TRANSITIONS or (
+                MemberStatus.TRANSFERRING not in rules.TRANSITIONS[member.status]
+            ):
+                # The state machine decides, as for a transfer asked for by hand: someone who
+                # left, or holds 保留会籍 in another union, is not moved by a roster.
+                self._error(
+                    item.row,
+                    "id_number",
+                    _mask(item.data.id_number),
+                    _("此人在 %(union)s 的会籍状态为“%(status)s”，不能发起转会，请先与该工会联系")
+                    % {"union": member.union.name, "status": member.get_status_display()},
+                    "member.transition_invalid",
                 )
             else:
                 transfers.append((item, member))
@@ -252,10 +313,13 @@ class RosterImport:
         self._write_updates(updates)
         self._write_transfers(transfers)
 
-    def _changes(self, member: Member, data: services.MemberData) -> dict[str, list[Any]]:
-        after = {name: getattr(data, name) for name in UPDATABLE}
-        if not after["join_date"]:
-            after.pop("join_date")
+    def _existing(self, indexes: list[str]) -> dict[str, Member]:
+        """Everyone in the city with these blind indexes: a person is one member anywhere."""
+        members = Member.objects.filter(id_index__in=indexes).select_related("union")
+        return {m.id_index: m for m in members}
+
+    def _changes(self, member: Member, item: ParsedRow) -> dict[str, list[Any]]:
+        after = {name: getattr(item.data, name) for name in UPDATABLE if name in item.given}
         before = {name: getattr(member, name) for name in after}
         return services.rules_changes(before, after)
 
@@ -264,7 +328,8 @@ class RosterImport:
             return
         numbers = services.allocate_numbers(len(creates))
         self.inserter.insert(
-            services.member_row(i.data, i.union.pk, no) for i, no in zip(creates, numbers, strict=True)
+            services.member_row(i.data, i.union.pk, no)
+            for i, no in zip(creates, numbers, strict=True)
         )
         by_union: dict[str, list[str]] = {}
         for item, number in zip(creates, numbers, strict=True):
@@ -272,7 +337,13 @@ class RosterImport:
         log_many(
             self.by,
             [
-                Event("members.import.created", None, {"union": path, "member_nos": nos}, object_repr=_("名册导入新增 %(n)d 人") % {"n": len(nos)}, union_path=path)
+                Event(
+                    "members.import.created",
+                    None,
+                    {"union": path, "member_nos": nos},
+                    object_repr=_("名册导入新增 %(n)d 人") % {"n": len(nos)},
+                    union_path=path,
+                )
                 for path, nos in by_union.items()
             ],
         )
@@ -295,7 +366,12 @@ class RosterImport:
         Member.objects.bulk_update(members, [*fields, "updated_at"], batch_size=BATCH)
         by = self.by if getattr(self.by, "pk", None) else None
         MemberEvent.objects.bulk_create(
-            [MemberEvent(member=m, by=by, kind="members.import.updated", changes=c, union=m.union) for (_i, m, c) in updates],
+            [
+                MemberEvent(
+                    member=m, by=by, kind="members.import.updated", changes=c, union=m.union
+                )
+                for (_i, m, c) in updates
+            ],
             batch_size=BATCH,
         )
         log_many(self.by, [Event("members.import.updated", m, c) for (_i, m, c) in updates])
@@ -305,7 +381,14 @@ class RosterImport:
             return
         by = self.by if getattr(self.by, "pk", None) else None
         rows = [
-            Transfer(member=m, from_union=m.union, to_union=i.union, reason=_("名册导入发现此人在其他工会"), requested_by=by)
+            Transfer(
+                member=m,
+                from_union=m.union,
+                to_union=i.union,
+                reason=_("名册导入发现此人在其他工会"),
+                requested_by=by,
+                requested_by_receiver=True,
+            )
             for i, m in transfers
         ]
         Transfer.objects.bulk_create(rows, batch_size=BATCH)
@@ -313,11 +396,27 @@ class RosterImport:
             status=MemberStatus.TRANSFERRING, updated_at=timezone.now()
         )
         events = [
-            MemberEvent(member=m, by=by, kind="members.transfer.requested", changes={"status": [m.status, MemberStatus.TRANSFERRING], "from": m.union.code, "to": i.union.code}, union=m.union)
+            MemberEvent(
+                member=m,
+                by=by,
+                kind="members.transfer.requested",
+                changes={
+                    "status": [m.status, MemberStatus.TRANSFERRING],
+                    "from": m.union.code,
+                    "to": i.union.code,
+                },
+                union=m.union,
+            )
             for i, m in transfers
         ]
         MemberEvent.objects.bulk_create(events, batch_size=BATCH)
-        log_many(self.by, [Event("members.transfer.requested", m, e.changes) for (_i, m), e in zip(transfers, events, strict=True)])
+        log_many(
+            self.by,
+            [
+                Event("members.transfer.requested", m, e.changes)
+                for (_i, m), e in zip(transfers, events, strict=True)
+            ],
+        )
 
     # -- the whole run ------------------------------------------------------------------
     def run(self) -> ImportSummary:
@@ -333,7 +432,14 @@ class RosterImport:
                 for number, cells, columns in self._data_rows():
                     if number in duplicates:
                         others = "、".join(str(r) for r in duplicates[number])
-                        self._error(number, "id_number", _mask(idnumbers.normalise(_cell(cells, columns.get("id_number")))), _("与第 %(rows)s 行身份证号重复") % {"rows": others})
+                        raw = _id_cell(_cell(cells, columns.get("id_number")))
+                        self._error(
+                            number,
+                            "id_number",
+                            _mask(idnumbers.normalise(raw)),
+                            _("与第 %(rows)s 行身份证号重复") % {"rows": others},
+                            "member.duplicate_in_file",
+                        )
                     else:
                         parsed = self._parse(number, cells, columns)
                         if parsed is not None:
@@ -345,7 +451,7 @@ class RosterImport:
                         self.progress.advance()
                 if batch:
                     self._flush(batch)
-                if not self._writing or self.summary.errors and not self.skip_invalid:
+                if not self._writing or (self.summary.errors and not self.skip_invalid):
                     raise _Rollback
                 self.summary.written = True
         except _Rollback:
@@ -365,6 +471,20 @@ def _cell(cells: list[Any], index: int | None) -> Any:
         return None
     value = cells[index]
     return None if value == "" else value
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _id_cell(value: Any) -> Any:
+    """A 15-digit number is exact in a spreadsheet's float; an 18-digit one is not (idnumbers
+    refuses floats for that reason), so only the old short numbers are taken from number cells."""
+    if isinstance(value, float) and value.is_integer() and 10**14 <= value < 10**15:
+        return str(int(value))
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value) if value < 10**15 else float(value)
+    return value
 
 
 def _mask(value: str) -> str:

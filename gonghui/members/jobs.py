@@ -30,7 +30,9 @@ def import_job(job: Job, progress: Progress) -> dict[str, Any]:
     if summary.errors:
         report = Path(job.input_file.path).with_suffix(".errors.xlsx")
         write_error_report(summary, report)
-        job.result_file.save(f"errors-{job.public_id}.xlsx", ContentFile(report.read_bytes()), save=False)
+        job.result_file.save(
+            f"errors-{job.public_id}.xlsx", ContentFile(report.read_bytes()), save=False
+        )
         report.unlink()
     return summary.as_json() | {
         "error_count": summary.errors,
@@ -50,7 +52,10 @@ def export_job(job: Job, progress: Progress) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"export.{suffix}"
         rows = export_members(
-            by=job.owner, union=union, path=path, reveal=bool(job.params.get("reveal")),
+            by=job.owner,
+            union=union,
+            path=path,
+            reveal=bool(job.params.get("reveal")),
             progress=progress,
         )
         name = f"members-{union.code}-{timezone.localtime():%Y%m%d-%H%M%S}.{suffix}"

@@ -59,9 +59,7 @@ class Member(models.Model):
     phone_index = models.CharField(max_length=32, blank=True, db_index=True, editable=False)
     phone_last4 = models.CharField(max_length=4, blank=True, db_index=True, editable=False)
     ethnicity = models.CharField(_("民族"), max_length=16, blank=True)
-    education = models.CharField(
-        _("学历"), max_length=16, choices=Education.choices, blank=True
-    )
+    education = models.CharField(_("学历"), max_length=16, choices=Education.choices, blank=True)
     category = models.CharField(
         _("职工类别"),
         max_length=16,
@@ -106,7 +104,8 @@ class Member(models.Model):
 
 
 class MemberNumberBlock(models.Model):
-    """The last member number issued; numbers are taken in blocks under a row lock and never reused."""
+    """The last member number issued: numbers are taken in blocks under a row lock and are never
+    reused."""
 
     last = models.BigIntegerField(default=0)
 
@@ -146,7 +145,9 @@ class TransferStatus(models.TextChoices):
 
 
 class Transfer(models.Model):
-    """转会: the receiving union accepts; the member keeps the member number and history."""
+    """转会: the side that did not start the transfer decides (the receiving union when the
+    member's union sends them, the member's union when the receiving union asks for them, as
+    an import does); the member keeps the member number and history."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="transfers")
@@ -163,14 +164,13 @@ class Transfer(models.Model):
     requested_by = models.ForeignKey(
         "accounts.User", null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    requested_by_receiver = models.BooleanField(_("由转入工会发起"), default=False)
     requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
     decided_by = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
     decision_note = models.CharField(_("处理意见"), max_length=200, blank=True)
-
-    scope_path = "to_union__path"
 
     class Meta:
         verbose_name = _("转会申请")
@@ -185,3 +185,11 @@ class Transfer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id}: {self.from_union_id} → {self.to_union_id}"
+
+    @property
+    def deciding_union(self) -> object:
+        return self.from_union if self.requested_by_receiver else self.to_union
+
+    @property
+    def requesting_union(self) -> object:
+        return self.to_union if self.requested_by_receiver else self.from_union

@@ -15,53 +15,167 @@ from pypinyin import Style, lazy_pinyin
 from gonghui.core.errors import DomainError
 from gonghui.members.models import Education, MemberStatus, WorkerCategory
 
-ETHNICITIES = (
-    "汉族 蒙古族 回族 藏族 维吾尔族 苗族 彝族 壮族 布依族 朝鲜族 满族 侗族 瑶族 白族 土家族 哈尼族 "
-    "哈萨克族 傣族 黎族 傈僳族 佤族 畲族 高山族 拉祜族 水族 东乡族 纳西族 景颇族 柯尔克孜族 土族 达斡尔族 "
-    "仫佬族 羌族 布朗族 撒拉族 毛南族 仡佬族 锡伯族 阿昌族 普米族 塔吉克族 怒族 乌孜别克族 俄罗斯族 "
-    "鄂温克族 德昂族 保安族 裕固族 京族 塔塔尔族 独龙族 鄂伦春族 赫哲族 门巴族 珞巴族 基诺族"
-).split()
+ETHNICITIES = [
+    "汉族",
+    "蒙古族",
+    "回族",
+    "藏族",
+    "维吾尔族",
+    "苗族",
+    "彝族",
+    "壮族",
+    "布依族",
+    "朝鲜族",
+    "满族",
+    "侗族",
+    "瑶族",
+    "白族",
+    "土家族",
+    "哈尼族",
+    "哈萨克族",
+    "傣族",
+    "黎族",
+    "傈僳族",
+    "佤族",
+    "畲族",
+    "高山族",
+    "拉祜族",
+    "水族",
+    "东乡族",
+    "纳西族",
+    "景颇族",
+    "柯尔克孜族",
+    "土族",
+    "达斡尔族",
+    "仫佬族",
+    "羌族",
+    "布朗族",
+    "撒拉族",
+    "毛南族",
+    "仡佬族",
+    "锡伯族",
+    "阿昌族",
+    "普米族",
+    "塔吉克族",
+    "怒族",
+    "乌孜别克族",
+    "俄罗斯族",
+    "鄂温克族",
+    "德昂族",
+    "保安族",
+    "裕固族",
+    "京族",
+    "塔塔尔族",
+    "独龙族",
+    "鄂伦春族",
+    "赫哲族",
+    "门巴族",
+    "珞巴族",
+    "基诺族",
+]
 ETHNICITY_SET = frozenset(ETHNICITIES)
 
 CATEGORY_ALIASES: dict[str, str] = {str(label): value for value, label in WorkerCategory.choices}
 CATEGORY_ALIASES |= {
-    "": WorkerCategory.EMPLOYEE, "在岗职工": WorkerCategory.EMPLOYEE, "职工": WorkerCategory.EMPLOYEE,
-    "进城务工人员": WorkerCategory.MIGRANT, "快递": WorkerCategory.COURIER,
-    "快递小哥": WorkerCategory.COURIER, "外卖骑手": WorkerCategory.DELIVERY_RIDER,
-    "骑手": WorkerCategory.DELIVERY_RIDER, "送餐员": WorkerCategory.DELIVERY_RIDER,
-    "网约车驾驶员": WorkerCategory.RIDE_HAILING, "网约车": WorkerCategory.RIDE_HAILING,
-    "货车司机": WorkerCategory.TRUCK_DRIVER, "家政": WorkerCategory.DOMESTIC,
-    "家政服务人员": WorkerCategory.DOMESTIC, "新就业形态劳动者": WorkerCategory.OTHER_NEW_FORM,
+    "": WorkerCategory.EMPLOYEE,
+    "在岗职工": WorkerCategory.EMPLOYEE,
+    "职工": WorkerCategory.EMPLOYEE,
+    "进城务工人员": WorkerCategory.MIGRANT,
+    "快递": WorkerCategory.COURIER,
+    "快递小哥": WorkerCategory.COURIER,
+    "外卖骑手": WorkerCategory.DELIVERY_RIDER,
+    "骑手": WorkerCategory.DELIVERY_RIDER,
+    "送餐员": WorkerCategory.DELIVERY_RIDER,
+    "网约车驾驶员": WorkerCategory.RIDE_HAILING,
+    "网约车": WorkerCategory.RIDE_HAILING,
+    "货车司机": WorkerCategory.TRUCK_DRIVER,
+    "家政": WorkerCategory.DOMESTIC,
+    "家政服务人员": WorkerCategory.DOMESTIC,
+    "新就业形态劳动者": WorkerCategory.OTHER_NEW_FORM,
 }
 NEW_FORM_CATEGORIES = frozenset(
     {
-        WorkerCategory.COURIER, WorkerCategory.DELIVERY_RIDER, WorkerCategory.RIDE_HAILING,
-        WorkerCategory.TRUCK_DRIVER, WorkerCategory.DOMESTIC, WorkerCategory.OTHER_NEW_FORM,
+        WorkerCategory.COURIER,
+        WorkerCategory.DELIVERY_RIDER,
+        WorkerCategory.RIDE_HAILING,
+        WorkerCategory.TRUCK_DRIVER,
+        WorkerCategory.DOMESTIC,
+        WorkerCategory.OTHER_NEW_FORM,
     }
 )
 EDUCATION_ALIASES: dict[str, str] = {str(label): value for value, label in Education.choices}
 EDUCATION_ALIASES |= {
-    "": "", "小学": Education.PRIMARY, "初中": Education.JUNIOR, "高中": Education.SENIOR,
-    "中专": Education.SENIOR, "技校": Education.SENIOR, "职高": Education.SENIOR,
-    "中技": Education.SENIOR, "大专": Education.COLLEGE, "专科": Education.COLLEGE,
-    "高职": Education.COLLEGE, "本科": Education.BACHELOR, "大学本科": Education.BACHELOR,
-    "大学": Education.BACHELOR, "硕士": Education.MASTER, "研究生": Education.MASTER,
-    "硕士研究生": Education.MASTER, "博士": Education.DOCTOR, "博士研究生": Education.DOCTOR,
+    "": "",
+    "小学": Education.PRIMARY,
+    "初中": Education.JUNIOR,
+    "高中": Education.SENIOR,
+    "中专": Education.SENIOR,
+    "技校": Education.SENIOR,
+    "职高": Education.SENIOR,
+    "中技": Education.SENIOR,
+    "大专": Education.COLLEGE,
+    "专科": Education.COLLEGE,
+    "高职": Education.COLLEGE,
+    "本科": Education.BACHELOR,
+    "大学本科": Education.BACHELOR,
+    "大学": Education.BACHELOR,
+    "硕士": Education.MASTER,
+    "研究生": Education.MASTER,
+    "硕士研究生": Education.MASTER,
+    "博士": Education.DOCTOR,
+    "博士研究生": Education.DOCTOR,
 }
 GENDERS = {"男": "M", "女": "F", "m": "M", "f": "F", "male": "M", "female": "F"}
 
 # Readings of surnames that differ from the character's everyday reading.
 SURNAME_READINGS = {
-    "单": "shan", "曾": "zeng", "解": "xie", "仇": "qiu", "朴": "piao", "查": "zha", "区": "ou",
-    "缪": "miao", "翟": "zhai", "覃": "qin", "乐": "yue", "盖": "ge", "华": "hua", "任": "ren",
-    "种": "chong", "秘": "bi", "召": "shao", "繁": "po", "员": "yun", "尉": "yu", "筑": "zhu",
-    "冼": "xian", "长": "chang", "万": "wan", "沈": "shen", "柏": "bai", "重": "chong",
-    "黑": "he", "贲": "ben", "句": "gou", "阚": "kan", "逄": "pang", "隗": "wei",
+    "单": "shan",
+    "曾": "zeng",
+    "解": "xie",
+    "仇": "qiu",
+    "朴": "piao",
+    "查": "zha",
+    "区": "ou",
+    "缪": "miao",
+    "翟": "zhai",
+    "覃": "qin",
+    "乐": "yue",
+    "盖": "ge",
+    "华": "hua",
+    "任": "ren",
+    "种": "chong",
+    "秘": "bi",
+    "召": "shao",
+    "繁": "po",
+    "员": "yun",
+    "尉": "yu",
+    "筑": "zhu",
+    "冼": "xian",
+    "长": "chang",
+    "万": "wan",
+    "沈": "shen",
+    "柏": "bai",
+    "重": "chong",
+    "黑": "he",
+    "贲": "ben",
+    "句": "gou",
+    "阚": "kan",
+    "逄": "pang",
+    "隗": "wei",
 }
 COMPOUND_SURNAMES: dict[str, tuple[str, str]] = {
-    "尉迟": ("yu", "chi"), "长孙": ("zhang", "sun"), "万俟": ("mo", "qi"), "单于": ("chan", "yu"),
-    "欧阳": ("ou", "yang"), "司马": ("si", "ma"), "诸葛": ("zhu", "ge"), "上官": ("shang", "guan"),
-    "令狐": ("ling", "hu"), "皇甫": ("huang", "fu"), "澹台": ("tan", "tai"), "东方": ("dong", "fang"),
+    "尉迟": ("yu", "chi"),
+    "长孙": ("zhang", "sun"),
+    "万俟": ("mo", "qi"),
+    "单于": ("chan", "yu"),
+    "欧阳": ("ou", "yang"),
+    "司马": ("si", "ma"),
+    "诸葛": ("zhu", "ge"),
+    "上官": ("shang", "guan"),
+    "令狐": ("ling", "hu"),
+    "皇甫": ("huang", "fu"),
+    "澹台": ("tan", "tai"),
+    "东方": ("dong", "fang"),
 }
 FULLWIDTH = str.maketrans(
     {chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)} | {"\u3000": " "}
@@ -69,6 +183,8 @@ FULLWIDTH = str.maketrans(
 EXCEL_EPOCH = date(1899, 12, 30)
 TEXT_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(?:[-/.月]\s*(\d{1,2})\s*日?)?\s*月?$")
 COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+# A date written with its time, as CSV exports of date cells carry it: `2019/3/1 0:00`.
+TIME_SUFFIX = re.compile(r"(?:\s+|T)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$")
 
 # status -> statuses it may move to
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -104,8 +220,16 @@ def clean_name(value: object) -> str:
     text = clean_text(value).replace(" ", "").replace("•", "·").replace("．", "·").replace(".", "·")
     if not text:
         raise DomainError("member.name_required", _("姓名不能为空"))
-    if len(text) > 40 or any(c.isdigit() for c in text):
-        raise DomainError("member.name_invalid", _("姓名格式不正确"))
+    # Letters (any script), the middle dot and an inner hyphen only: no digits, and nothing a
+    # spreadsheet would run as a formula when the roster is exported (`=`, `+`, `-`, `@` …).
+    if (
+        len(text) > 40
+        or not all(c.isalpha() or c in "·〇-" for c in text)
+        or not (text[0].isalpha() or text[0] == "〇")
+    ):
+        raise DomainError(
+            "member.name_invalid", _("姓名只能由文字和间隔号“·”组成，最多 40 个字，不能有数字")
+        )
     return text
 
 
@@ -140,7 +264,8 @@ def parse_gender(value: object) -> str | None:
 
 
 def parse_date(value: object, *, field: str = "date") -> date | None:
-    """Excel date cells and serials, and text dates: 2019/3/1, 2019.03.01, 2019年3月1日, 20190301."""
+    """Excel date cells and serials, and text dates: 2019/3/1, 2019.03.01, 2019年3月1日,
+    20190301."""
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
@@ -155,7 +280,8 @@ def parse_date(value: object, *, field: str = "date") -> date | None:
         text = clean_text(value)
     if not text:
         return None
-    match = TEXT_DATE.match(text) or COMPACT_DATE.match(text)
+    dated = TIME_SUFFIX.sub("", text)
+    match = TEXT_DATE.match(dated) or COMPACT_DATE.match(dated)
     if match:
         year, month, day = match.group(1), match.group(2), match.group(3) or "1"
         try:
@@ -170,7 +296,10 @@ def parse_date(value: object, *, field: str = "date") -> date | None:
 
 
 def _is_mobile(digits: str) -> bool:
-    number = phonenumbers.parse(digits, "CN")
+    try:
+        number = phonenumbers.parse(digits, "CN")
+    except phonenumbers.NumberParseException:  # e.g. 110… read as an emergency prefix
+        return False
     return phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.MOBILE
 
 
@@ -210,9 +339,12 @@ def parse_phone(value: object) -> str:
 
 
 def parse_category(value: object) -> str:
+    """A label or alias from a roster (`快递小哥`), or the stored value itself (`courier`)."""
     text = clean_text(value)
     if text in CATEGORY_ALIASES:
         return CATEGORY_ALIASES[text]
+    if text in WorkerCategory.values:
+        return text
     raise DomainError(
         "member.category_invalid",
         _("职工类别“%(value)s”不在列表中") % {"value": text},
@@ -223,9 +355,9 @@ def parse_education(value: object) -> str:
     text = clean_text(value)
     if text in EDUCATION_ALIASES:
         return EDUCATION_ALIASES[text]
-    raise DomainError(
-        "member.education_invalid", _("学历“%(value)s”不在列表中") % {"value": text}
-    )
+    if text in Education.values:
+        return text
+    raise DomainError("member.education_invalid", _("学历“%(value)s”不在列表中") % {"value": text})
 
 
 def parse_ethnicity(value: object) -> str:
@@ -254,6 +386,19 @@ def past_retirement(birth: date, gender: str, today: date) -> bool:
     if today.day < birth.day:
         months -= 1
     return months >= retirement_age_months(birth, gender)
+
+
+def retirement_cutoff(gender: str, today: date) -> date:
+    """The latest birth date already past retirement on `today`. Retirement dates grow with the
+    birth date, so "past retirement" is one range condition a database index can serve."""
+    candidate = date(today.year - 55 if gender == "F" else today.year - 60, today.month, 1)
+    candidate = candidate.replace(day=28) if candidate.month == 2 else candidate
+    step = timedelta(days=1)
+    while not past_retirement(candidate, gender, today):
+        candidate -= step
+    while past_retirement(candidate + step, gender, today):
+        candidate += step
+    return candidate
 
 
 def format_member_no(number: int) -> str:

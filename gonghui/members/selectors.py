@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from gonghui.accounts.scoping import get_scoped, scoped
+from gonghui.accounts.scoping import get_scoped, scope_paths, scoped
 from gonghui.core import idnumbers
 from gonghui.core.errors import NotFound
 from gonghui.members import services
@@ -76,9 +76,36 @@ def member_events(*, member: Member) -> QuerySet[Any]:
     return member.events.select_related("by", "union")[:200]
 
 
-def transfers_incoming(*, actor: Any) -> QuerySet[Transfer]:
+def _transfer_sides(actor: Any, *, deciding: bool | None) -> Q:
+    """Transfers whose deciding (True), requesting (False) or either (None) side lies in the
+    actor's scope."""
+    condition = Q(pk__in=[])
+    for path in scope_paths(actor, "members.change"):
+        decides = Q(requested_by_receiver=False, to_union__path__prefix=path) | Q(
+            requested_by_receiver=True, from_union__path__prefix=path
+        )
+        asks = Q(requested_by_receiver=False, from_union__path__prefix=path) | Q(
+            requested_by_receiver=True, to_union__path__prefix=path
+        )
+        condition |= {True: decides, False: asks, None: decides | asks}[deciding]
+    return condition
+
+
+def transfers_to_decide(*, actor: Any) -> QuerySet[Transfer]:
     return (
-        scoped(Transfer.objects.filter(status=TransferStatus.PENDING), actor, "members.change")
+        Transfer.objects.filter(
+            _transfer_sides(actor, deciding=True), status=TransferStatus.PENDING
+        )
+        .select_related("member", "from_union", "to_union")
+        .order_by("requested_at")
+    )
+
+
+def transfers_requested(*, actor: Any) -> QuerySet[Transfer]:
+    return (
+        Transfer.objects.filter(
+            _transfer_sides(actor, deciding=False), status=TransferStatus.PENDING
+        )
         .select_related("member", "from_union", "to_union")
         .order_by("requested_at")
     )
@@ -86,8 +113,10 @@ def transfers_incoming(*, actor: Any) -> QuerySet[Transfer]:
 
 def transfer_get(*, actor: Any, public_id: str) -> Transfer:
     try:
-        return scoped(Transfer.objects.all(), actor, "members.change").select_related(
-            "member", "member__union", "from_union", "to_union"
-        ).get(public_id=public_id)
+        return (
+            Transfer.objects.filter(_transfer_sides(actor, deciding=None))
+            .select_related("member", "member__union", "from_union", "to_union")
+            .get(public_id=public_id)
+        )
     except (Transfer.DoesNotExist, ValueError) as exc:
         raise NotFound("not_found", _("没有找到该记录，或您无权查看")) from exc

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -66,9 +66,39 @@ def validate(data: MemberData) -> MemberData:
     data.birth_date = parsed.birth_date
     data.name = rules.clean_name(data.name)
     data.phone = rules.parse_phone(data.phone)
-    if data.join_date and data.join_date > timezone.localdate():
-        raise DomainError("member.join_date_future", _("入会日期不能晚于今天"))
+    data.ethnicity = rules.parse_ethnicity(data.ethnicity)
+    data.education = rules.parse_education(data.education)
+    data.category = _category(data.category)
+    _check_join_date(data.join_date)
     return data
+
+
+def _category(value: Any) -> str:
+    # An empty cell in a roster means 职工; an explicit null from the API is a mistake.
+    if value is None:
+        raise DomainError("member.category_invalid", _("请选择职工类别"))
+    return rules.parse_category(value)
+
+
+def _check_join_date(value: date | None) -> None:
+    if value and value > timezone.localdate():
+        raise DomainError("member.join_date_future", _("入会日期不能晚于今天"))
+
+
+def clean_values(values: dict[str, Any]) -> dict[str, Any]:
+    """The editable fields normalised as `validate` does for a new member."""
+    cleaners = {
+        "name": rules.clean_name,
+        "phone": rules.parse_phone,
+        "ethnicity": rules.parse_ethnicity,
+        "education": rules.parse_education,
+        "category": _category,
+    }
+    cleaned: dict[str, Any] = {}
+    for name, value in values.items():
+        cleaned[name] = cleaners[name](value) if name in cleaners else value
+    _check_join_date(cleaned.get("join_date"))
+    return cleaned
 
 
 def allocate_numbers(count: int) -> list[str]:
@@ -110,34 +140,51 @@ def member_row(data: MemberData, union_id: int, member_no: str) -> dict[str, Any
     }
 
 
-def _check_union(union: Union) -> None:
+def check_union(union: Union) -> None:
     if union.kind not in MEMBER_UNION_KINDS or not union.is_open:
-        raise DomainError("member.union_invalid", _("会员只能加入正常状态的基层工会或县区、产业工会"))
+        raise DomainError(
+            "member.union_invalid", _("会员只能加入正常状态的基层工会或县区、产业工会")
+        )
 
 
 def member_create(*, by: Any, union: Union, data: MemberData) -> Member:
     require_perm(by, "members.change", union.path)
-    _check_union(union)
+    check_union(union)
     data = validate(data)
     with transaction.atomic():
         existing = Member.objects.filter(id_index=id_index(data.id_number)).first()
         if existing is not None:
             raise DomainError(
                 "member.already_registered",
-                _("此人已是会员（会员号 %(no)s），请办理转会而不是新建") % {"no": existing.member_no},
+                _("此人已是会员（会员号 %(no)s），请办理转会而不是新建")
+                % {"no": existing.member_no},
                 {"member_no": existing.member_no},
             )
         member = Member(**member_row(data, union.pk, allocate_numbers(1)[0]))
-        member.save()
+        try:
+            # The unique blind index settles a race with another registration of this person.
+            with transaction.atomic():
+                member.save()
+        except IntegrityError as exc:
+            raise DomainError(
+                "member.already_registered",
+                _("此人刚刚已被登记为会员，请刷新后查看"),
+            ) from exc
         snapshot = {f: getattr(member, f) for f in ("name", "id_number", "phone", "category")}
         _record(by, member, "members.member.created", rules_changes({}, snapshot))
     return member
 
 
 def rules_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """`{field: [old, new]}` of what differs, masked where sensitive and JSON-ready (dates as
+    ISO text): the member's history is a JSON column."""
     from gonghui.audit.log import field_changes
 
-    return field_changes(before, after, MASKS)
+    changes = field_changes(before, after, MASKS)
+    return {
+        name: [v.isoformat() if isinstance(v, date) else v for v in pair]
+        for name, pair in changes.items()
+    }
 
 
 def member_update(*, by: Any, member: Member, values: dict[str, Any]) -> Member:
@@ -145,11 +192,11 @@ def member_update(*, by: Any, member: Member, values: dict[str, Any]) -> Member:
     require_perm(by, "members.change", member.union.path)
     unknown = set(values) - set(EDITABLE)
     if unknown:
-        raise DomainError("member.field_readonly", _("这些字段不能在此修改：%(f)s") % {"f": ", ".join(sorted(unknown))})
-    if "name" in values:
-        values["name"] = rules.clean_name(values["name"])
-    if "phone" in values:
-        values["phone"] = rules.parse_phone(values["phone"])
+        raise DomainError(
+            "member.field_readonly",
+            _("这些字段不能在此修改：%(f)s") % {"f": ", ".join(sorted(unknown))},
+        )
+    values = clean_values(values)
     with transaction.atomic():
         locked = Member.objects.select_for_update().select_related("union").get(pk=member.pk)
         before = {f: getattr(locked, f) for f in values}
@@ -174,13 +221,18 @@ def apply_values(member: Member, values: dict[str, Any]) -> None:
 
 def _record(by: Any, member: Member, action: str, changes: dict[str, Any]) -> None:
     MemberEvent.objects.create(
-        member=member, by=by if getattr(by, "pk", None) else None, kind=action, changes=changes,
+        member=member,
+        by=by if getattr(by, "pk", None) else None,
+        kind=action,
+        changes=changes,
         union=member.union,
     )
     log_action(action, actor=by, obj=member, changes=changes)
 
 
-def _transition(by: Any, member: Member, target: str, action: str, changes: dict[str, Any]) -> Member:
+def _transition(
+    by: Any, member: Member, target: str, action: str, changes: dict[str, Any]
+) -> Member:
     rules.check_transition(member.status, target)
     old = member.status
     member.status = target
@@ -198,30 +250,43 @@ def member_leave(*, by: Any, member: Member, reason: str) -> Member:
     if not reason.strip():
         raise DomainError("member.reason_required", _("请填写退会原因"))
     with transaction.atomic():
-        return _transition(by, _locked(member), MemberStatus.LEFT, "members.member.left", {"reason": reason.strip()})
+        return _transition(
+            by,
+            _locked(member),
+            MemberStatus.LEFT,
+            "members.member.left",
+            {"reason": reason.strip()},
+        )
 
 
 def member_retain(*, by: Any, member: Member, reason: str) -> Member:
     """保留会籍: e.g. out of work or retired, keeping membership without an employer union."""
     require_perm(by, "members.change", member.union.path)
     with transaction.atomic():
-        return _transition(by, _locked(member), MemberStatus.RETAINED, "members.member.retained", {"reason": reason.strip()})
+        return _transition(
+            by,
+            _locked(member),
+            MemberStatus.RETAINED,
+            "members.member.retained",
+            {"reason": reason.strip()},
+        )
 
 
 def member_reactivate(*, by: Any, member: Member) -> Member:
     require_perm(by, "members.change", member.union.path)
     with transaction.atomic():
-        return _transition(by, _locked(member), MemberStatus.ACTIVE, "members.member.reactivated", {})
+        return _transition(
+            by, _locked(member), MemberStatus.ACTIVE, "members.member.reactivated", {}
+        )
 
 
 def transfer_request(*, by: Any, member: Member, to_union: Union, reason: str = "") -> Transfer:
-    """Either side may start a transfer: the member's union, or the receiving union (e.g. an
-    import finding someone registered elsewhere). The receiving union decides."""
-    if not (
-        _can(by, "members.change", member.union.path) or _can(by, "members.change", to_union.path)
-    ):
-        require_perm(by, "members.change", member.union.path)
-    _check_union(to_union)
+    """Either side may start a transfer: the member's union sends, or the receiving union asks
+    (e.g. an import finding someone registered elsewhere). The other side decides."""
+    by_sender = _can(by, "members.change", member.union.path)
+    if not by_sender:
+        require_perm(by, "members.change", to_union.path)
+    check_union(to_union)
     if to_union.pk == member.union_id:
         raise DomainError("member.transfer_same_union", _("转入工会与现在的工会相同"))
     with transaction.atomic():
@@ -229,18 +294,26 @@ def transfer_request(*, by: Any, member: Member, to_union: Union, reason: str = 
         if locked.status == MemberStatus.TRANSFERRING:
             raise DomainError("member.transfer_pending", _("该会员已有一条待处理的转会申请"))
         transfer = Transfer.objects.create(
-            member=locked, from_union=locked.union, to_union=to_union, reason=reason,
+            member=locked,
+            from_union=locked.union,
+            to_union=to_union,
+            reason=reason,
             requested_by=by if getattr(by, "pk", None) else None,
+            requested_by_receiver=not by_sender,
         )
         _transition(
-            by, locked, MemberStatus.TRANSFERRING, "members.transfer.requested",
+            by,
+            locked,
+            MemberStatus.TRANSFERRING,
+            "members.transfer.requested",
             {"from": locked.union.code, "to": to_union.code},
         )
     return transfer
 
 
 def transfer_decide(*, by: Any, transfer: Transfer, accept: bool, note: str = "") -> Transfer:
-    require_perm(by, "members.change", transfer.to_union.path)
+    """The side that did not ask decides, so no union can pull in another's member alone."""
+    require_perm(by, "members.change", transfer.deciding_union.path)
     if not accept and not note.strip():
         raise DomainError("member.reason_required", _("拒绝转会时请填写原因"))
     with transaction.atomic():
@@ -258,9 +331,33 @@ def transfer_decide(*, by: Any, transfer: Transfer, accept: bool, note: str = ""
             member.union = locked.to_union
             member.save(update_fields=["union", "updated_at"])
         _transition(
-            by, member, MemberStatus.ACTIVE,
+            by,
+            member,
+            MemberStatus.ACTIVE,
             "members.transfer.accepted" if accept else "members.transfer.rejected",
             {"from": locked.from_union.code, "to": locked.to_union.code, "note": note.strip()},
+        )
+    return locked
+
+
+def transfer_cancel(*, by: Any, transfer: Transfer) -> Transfer:
+    """The side that asked withdraws a pending transfer; the member is active where they were."""
+    require_perm(by, "members.change", transfer.requesting_union.path)
+    with transaction.atomic():
+        locked = Transfer.objects.select_for_update().get(pk=transfer.pk)
+        if locked.status != TransferStatus.PENDING:
+            raise DomainError("member.transfer_decided", _("该转会申请已处理"))
+        member = _locked(locked.member)
+        locked.status = TransferStatus.CANCELLED
+        locked.decided_by = by
+        locked.decided_at = timezone.now()
+        locked.save()
+        _transition(
+            by,
+            member,
+            MemberStatus.ACTIVE,
+            "members.transfer.cancelled",
+            {"from": locked.from_union.code, "to": locked.to_union.code},
         )
     return locked
 

@@ -11,7 +11,17 @@ import xlsxwriter
 from gonghui.members.models import Education, WorkerCategory
 from gonghui.members.rules import ETHNICITIES
 
-COLUMNS = ["姓名", "性别", "身份证号", "手机号码", "民族", "学历", "入会日期", "职工类别", "工会代码"]
+COLUMNS = [
+    "姓名",
+    "性别",
+    "身份证号",
+    "手机号码",
+    "民族",
+    "学历",
+    "入会日期",
+    "职工类别",
+    "工会代码",
+]
 ROWS = 5000
 
 
@@ -43,14 +53,25 @@ def write_template(target: Path | IO[bytes]) -> None:
         letter = chr(ord("A") + col)
         target_col = COLUMNS.index(title)
         sheet.data_validation(
-            1, target_col, ROWS, target_col,
+            1,
+            target_col,
+            ROWS,
+            target_col,
             {"validate": "list", "source": f"=选项!${letter}$2:${letter}${len(values) + 1}"},
         )
     sheet.data_validation(1, 1, ROWS, 1, {"validate": "list", "source": ["男", "女"]})
     sheet.data_validation(
-        1, 2, ROWS, 2,
-        {"validate": "length", "criteria": "between", "minimum": 15, "maximum": 18,
-         "error_message": "身份证号应为18位或15位"},
+        1,
+        2,
+        ROWS,
+        2,
+        {
+            "validate": "length",
+            "criteria": "between",
+            "minimum": 15,
+            "maximum": 18,
+            "error_message": "身份证号应为18位或15位",
+        },
     )
     sheet.write_comment(0, 2, "18位公民身份号码，末位可以是X；请保持文本格式，不要转成数字")
     workbook.close()

@@ -3,15 +3,17 @@ from __future__ import annotations
 import tempfile
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gonghui.accounts.scoping import has_perm
-from gonghui.core.errors import DomainError
+from gonghui.core.errors import DomainError, Forbidden
+from gonghui.core.masking import mask_phone
 from gonghui.core.pages import paginate, staff_page
 from gonghui.jobs.services import job_start
+from gonghui.members import quality as member_quality
 from gonghui.members import selectors, services
 from gonghui.members.forms import (
     DecisionForm,
@@ -70,14 +72,15 @@ def member_detail(request: HttpRequest, member_no: str) -> HttpResponse:
             "events": selectors.member_events(member=member),
             "can_change": can_change,
             "can_reveal": has_perm(request.user, "members.reveal", path),
+            # The phone is not put in the form: the page would carry it in full, unaudited.
             "edit_form": MemberEditForm(
                 initial={
                     "name": member.name,
-                    "phone": member.phone,
                     "ethnicity": member.ethnicity,
                     "education": member.education,
                     "category": member.category,
-                }
+                },
+                masked_phone=mask_phone(member.phone),
             )
             if can_change
             else None,
@@ -105,23 +108,29 @@ def act(request: HttpRequest, member_no: str, action: str) -> HttpResponse:
             form = MemberEditForm(request.POST)
             if not form.is_valid():
                 raise DomainError("form.invalid", _("请检查填写的内容"))
-            services.member_update(by=actor, member=member, values=form.cleaned_data)
+            values = dict(form.cleaned_data)
+            if not values["phone"]:
+                values.pop("phone")  # blank keeps the stored number (the form never shows it)
+            services.member_update(by=actor, member=member, values=values)
             messages.success(request, _("已保存"))
         elif action == "transfer":
-            form = TransferForm(request.POST)
-            if not form.is_valid():
+            transfer_form = TransferForm(request.POST)
+            if not transfer_form.is_valid():
                 raise DomainError("form.invalid", _("请填写转入工会代码"))
-            target = org_selectors.union_by_code(code=form.cleaned_data["to_union"])
+            target = org_selectors.union_by_code(code=transfer_form.cleaned_data["to_union"])
             services.transfer_request(
-                by=actor, member=member, to_union=target, reason=form.cleaned_data["reason"]
+                by=actor,
+                member=member,
+                to_union=target,
+                reason=transfer_form.cleaned_data["reason"],
             )
             messages.success(request, _("转会申请已发送给 %(name)s") % {"name": target.name})
         elif action in {"leave", "retain"}:
-            form = ReasonForm(request.POST)
-            if not form.is_valid():
+            reason_form = ReasonForm(request.POST)
+            if not reason_form.is_valid():
                 raise DomainError("form.invalid", _("请填写原因"))
             service = services.member_leave if action == "leave" else services.member_retain
-            service(by=actor, member=member, reason=form.cleaned_data["reason"])
+            service(by=actor, member=member, reason=reason_form.cleaned_data["reason"])
             messages.success(request, _("会籍状态已更新"))
         elif action == "reactivate":
             services.member_reactivate(by=actor, member=member)
@@ -156,6 +165,7 @@ def member_create(request: HttpRequest) -> HttpResponse:
 @staff_page("members.import")
 def import_page(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -163,7 +173,9 @@ def import_page(request: HttpRequest) -> HttpResponse:
                 actor=request.user, code=data["union"].strip().upper(), permission="members.import"
             )
         except DomainError as exc:
+            # Outside the officer's tree: 404 as everywhere, with the form to correct the code.
             form.add_error("union", exc.message)
+            status = exc.status
         else:
             job = job_start(
                 by=request.user,
@@ -178,7 +190,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
                 input_file=data["file"],
             )
             return redirect("jobs:detail", public_id=job.public_id)
-    return render(request, "members/import.html", {"form": form})
+    return render(request, "members/import.html", {"form": form}, status=status)
 
 
 @staff_page("members.view")
@@ -194,6 +206,7 @@ def template_download(request: HttpRequest) -> HttpResponse:
 @staff_page("members.export")
 def export_page(request: HttpRequest) -> HttpResponse:
     form = ExportForm(request.POST or None, initial={"union": request.GET.get("union", "")})
+    status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -201,9 +214,10 @@ def export_page(request: HttpRequest) -> HttpResponse:
                 actor=request.user, code=data["union"].strip().upper(), permission="members.export"
             )
             if data["reveal"] and not has_perm(request.user, "members.reveal", union.path):
-                raise DomainError("auth.forbidden", _("您没有导出完整身份证号和手机号的权限"))
+                raise Forbidden("auth.forbidden", _("您没有导出完整身份证号和手机号的权限"))
         except DomainError as exc:
             form.add_error(None, exc.message)
+            status = exc.status
         else:
             job = job_start(
                 by=request.user,
@@ -212,32 +226,83 @@ def export_page(request: HttpRequest) -> HttpResponse:
                 params={"union": union.code, "format": data["format"], "reveal": data["reveal"]},
             )
             return redirect("jobs:detail", public_id=job.public_id)
-    return render(request, "members/export.html", {"form": form})
+    return render(request, "members/export.html", {"form": form}, status=status)
 
 
 @staff_page("members.change")
 def transfers(request: HttpRequest) -> HttpResponse:
-    pending = selectors.transfers_incoming(actor=request.user)
     return render(
         request,
         "members/transfers.html",
-        {"page": paginate(request, pending), "form": DecisionForm()},
+        {
+            "page": paginate(request, selectors.transfers_to_decide(actor=request.user)),
+            "requested": selectors.transfers_requested(actor=request.user)[:200],
+            "form": DecisionForm(),
+        },
     )
 
 
 @staff_page("members.change")
 @require_POST
 def transfer_decide(request: HttpRequest, public_id: str, decision: str) -> HttpResponse:
+    if decision not in {"accept", "reject", "cancel"}:
+        raise Http404
     transfer = selectors.transfer_get(actor=request.user, public_id=public_id)
     form = DecisionForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
-        services.transfer_decide(
-            by=request.user, transfer=transfer, accept=decision == "accept", note=note
-        )
+        if decision == "cancel":
+            services.transfer_cancel(by=request.user, transfer=transfer)
+        else:
+            services.transfer_decide(
+                by=request.user, transfer=transfer, accept=decision == "accept", note=note
+            )
+    except Forbidden:
+        raise
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("已处理 %(name)s 的转会申请") % {"name": transfer.member.name})
     return redirect("members:transfers")
 
+
+@staff_page("members.view")
+def quality(request: HttpRequest) -> HttpResponse:
+    """Suspicious records in a union's subtree (the caller's own top node by default)."""
+    code = (request.GET.get("union") or request.POST.get("union") or "").strip().upper()
+    union = (
+        org_selectors.union_get(actor=request.user, code=code)
+        if code
+        else org_selectors.union_roots(actor=request.user).first()
+    )
+    if union is None:
+        raise Http404
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "retain_retired":
+                moved = member_quality.retain_retired(by=request.user, union=union)
+                messages.success(request, _("已将 %(n)d 名会员转为保留会籍") % {"n": moved})
+            elif action == "scan":
+                job = job_start(
+                    by=request.user,
+                    kind="members.quality_scan",
+                    title=_("检查身份证号：%(name)s") % {"name": union.name},
+                    params={"union": union.code},
+                )
+                return redirect("jobs:detail", public_id=job.public_id)
+        except Forbidden:
+            raise
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect(f"{request.path}?union={union.code}")
+    findings = member_quality.quality_report(actor=request.user, union=union)
+    return render(
+        request,
+        "members/quality.html",
+        {
+            "union": union,
+            "findings": findings,
+            "can_change": has_perm(request.user, "members.change", union.path),
+        },
+    )

@@ -2,7 +2,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from gonghui.core.api import Paged
@@ -44,8 +44,10 @@ class UnionIn(Schema):
 
 
 class UnionPatch(Schema):
-    name: str = Field(min_length=1, max_length=120)
-    address: str = Field("", max_length=200)
+    """Only the fields sent change; `"uscc": null` (or "") clears the credit code."""
+
+    name: str | None = Field(None, min_length=1, max_length=120)
+    address: str | None = Field(None, max_length=200)
     uscc: str | None = Field(None, max_length=40)
 
 
@@ -94,14 +96,19 @@ def create_union(request: HttpRequest, payload: UnionIn) -> Any:
         uscc=payload.uscc,
         address=payload.address,
     )
-    return 201, union
+    return Status(201, union)
 
 
 @router.patch("/{code}", response=UnionOut)
 def update_union(request: HttpRequest, code: str, payload: UnionPatch) -> Any:
     union = selectors.union_get(actor=request.user, code=code, permission="org.manage")
+    sent = payload.dict(exclude_unset=True)
     return services.union_update(
-        by=request.user, union=union, name=payload.name, address=payload.address, uscc=payload.uscc
+        by=request.user,
+        union=union,
+        name=sent.get("name") or union.name,
+        address=sent.get("address", union.address) or "",
+        uscc=sent.get("uscc", union.uscc),
     )
 
 

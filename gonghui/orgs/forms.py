@@ -5,8 +5,13 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gonghui.core.errors import DomainError
+from gonghui.core.excel import sniff_format
 from gonghui.orgs.models import UnionKind
 from gonghui.orgs.rules import ALLOWED_PARENT_KINDS
+
+# 20,000 unions fit in about 2 MB of xlsx; anything far larger is not an org tree.
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
 
 class UnionCreateForm(forms.Form):
@@ -49,3 +54,20 @@ class CloseForm(forms.Form):
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("组织架构表（xlsx、xls 或 csv）"))
     dry_run = forms.BooleanField(label=_("只检查，不写入"), required=False)
+
+    def clean_file(self) -> Any:
+        """Checked by content, not by name, before any job is queued for it."""
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError(
+                _("文件太大（最多 %(mb)d MB），请拆分后分批导入"),
+                code="file.too_large",
+                params={"mb": MAX_IMPORT_BYTES // (1024 * 1024)},
+            )
+        head = upload.read(8192)
+        upload.seek(0)
+        try:
+            sniff_format(head)
+        except DomainError as exc:
+            raise forms.ValidationError(exc.message, code=exc.code) from exc
+        return upload

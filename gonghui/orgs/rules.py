@@ -109,10 +109,12 @@ def child_path(parent_path: str | None, code: str) -> str:
     return f"{parent_path or '/'}{code}/"
 
 
-def check_path_length(path: str) -> None:
-    if len(path) > PATH_MAX_LENGTH:
+def check_path_length(length: int) -> None:
+    """`length` of the longest path a change would write."""
+    if length > PATH_MAX_LENGTH:
         raise DomainError(
             "org.too_deep",
-            _("层级太深：从市总工会到这里的代码路径超过了 %(max)d 个字符") % {"max": PATH_MAX_LENGTH},
+            _("层级太深：从市总工会到这里的代码路径超过了 %(max)d 个字符")
+            % {"max": PATH_MAX_LENGTH},
             {"max": PATH_MAX_LENGTH},
         )

@@ -8,6 +8,7 @@ from django.db.models import Count, Q, QuerySet
 
 from gonghui.accounts.scoping import get_scoped, scope_paths, scoped
 from gonghui.orgs.models import Department, Union
+from gonghui.orgs.rules import normalise_code
 
 
 def union_list(
@@ -15,9 +16,9 @@ def union_list(
 ) -> QuerySet[Union]:
     qs = scoped(Union.objects.all(), actor, "org.view")
     if within is not None:
-        qs = qs.filter(path__startswith=within.path)
+        qs = qs.filter(path__prefix=within.path)
     if query:
-        qs = qs.filter(Q(name__contains=query.strip()) | Q(code__startswith=query.strip().upper()))
+        qs = qs.filter(Q(name__contains=query.strip()) | Q(code__prefix=normalise_code(query)))
     if kind:
         qs = qs.filter(kind=kind)
     if status:

@@ -49,7 +49,7 @@ def union_create(
     address = rules.check_address(address)
     uscc = rules.normalise_uscc(uscc)
     path = rules.child_path(parent.path if parent else None, code)
-    rules.check_path_length(path)
+    rules.check_path_length(len(path))
     if Union.objects.filter(code=code).exists():
         raise _code_taken(code)
     if uscc and Union.objects.filter(uscc=uscc).exists():
@@ -130,9 +130,9 @@ def union_move(*, by: Any, union: Union, new_parent: Union) -> Union:
         old_parent = locked.parent
         old_path = locked.path
         new_path = rules.child_path(new_parent.path, locked.code)
-        subtree = Union.objects.filter(path__startswith=old_path)
+        subtree = Union.objects.filter(path__prefix=old_path)
         longest = subtree.aggregate(longest=Max(Length("path")))["longest"] or len(old_path)
-        rules.check_path_length("x" * (longest - len(old_path) + len(new_path)))
+        rules.check_path_length(longest - len(old_path) + len(new_path))
         depth_delta = new_parent.depth + 1 - locked.depth
         moved = subtree.update(
             path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),

@@ -13,7 +13,7 @@ from gonghui.core.errors import DomainError
 from gonghui.core.excel import xlsx_bytes
 from gonghui.core.pages import paginate, staff_page
 from gonghui.jobs.services import job_start
-from gonghui.orgs import selectors, services
+from gonghui.orgs import rules, selectors, services
 from gonghui.orgs.forms import (
     CloseForm,
     ImportForm,
@@ -65,10 +65,13 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "orgs/detail.html", context)
 
 
-@staff_page("org.manage")
+@staff_page("org.view")
 @require_POST
 def act(request: HttpRequest, code: str, action: str) -> HttpResponse:
-    """One POST endpoint per action on a union; errors come back as messages on its page."""
+    """One POST endpoint per action on a union; errors come back as messages on its page.
+
+    The permission is checked on the union itself: 404 outside the actor's view, 403 where
+    they see it but may not manage it."""
     actor = request.user
     union = selectors.union_get(actor=actor, code=code, permission="org.manage")
     forms = {
@@ -98,13 +101,13 @@ def act(request: HttpRequest, code: str, action: str) -> HttpResponse:
             target_code = child.code
         elif action == "move":
             parent = selectors.union_get(
-                actor=actor, code=data["parent"].strip().upper(), permission="org.manage"
+                actor=actor, code=rules.normalise_code(data["parent"]), permission="org.manage"
             )
             services.union_move(by=actor, union=union, new_parent=parent)
             messages.success(request, _("已迁移到 %(name)s 之下") % {"name": parent.name})
         elif action == "merge":
             target = selectors.union_get(
-                actor=actor, code=data["into"].strip().upper(), permission="org.manage"
+                actor=actor, code=rules.normalise_code(data["into"]), permission="org.manage"
             )
             services.union_merge(by=actor, source=union, target=target)
             messages.success(request, _("已并入 %(name)s") % {"name": target.name})

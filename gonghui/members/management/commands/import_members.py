@@ -88,7 +88,9 @@ class _TerminalProgress:
         if self.done % 5000 == 0 or self.done == self.total:
             width = 40
             filled = width * self.done // max(self.total, 1)
-            self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total}", ending="")
+            self.stream.write(
+                f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total}", ending=""
+            )
             self.stream.flush()
 
     def message(self, text):

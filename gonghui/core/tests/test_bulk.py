@@ -1,0 +1,73 @@
+"""BulkInserter: the fast path imports use. What it stores must be what `Model.save()` would
+store: defaults for the fields left out, timestamps, fresh UUIDs, encrypted sensitive fields."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.db import connection, models
+from django.test.utils import isolate_apps
+
+from gonghui.core import crypto
+from gonghui.core.bulk import BulkInserter
+from gonghui.core.fields import EncryptedTextField
+
+pytestmark = pytest.mark.django_db
+TABLE = "core_test_bulk_row"
+
+
+@pytest.fixture
+def row_model(db):
+    with isolate_apps("gonghui.core"):
+
+        class BulkRow(models.Model):
+            public_id = models.UUIDField(default=uuid.uuid4, unique=True)
+            name = models.CharField(max_length=20)
+            secret = EncryptedTextField(blank=True)
+            status = models.CharField(max_length=10, default="active")
+            tags = models.JSONField(default=list)
+            created_at = models.DateTimeField(auto_now_add=True)
+
+            class Meta:
+                app_label = "core"
+                db_table = TABLE
+
+        with connection.cursor() as cursor:
+            uuid_type = "uuid" if connection.vendor == "postgresql" else "char(32)"
+            json_type = "jsonb" if connection.vendor == "postgresql" else "text"
+            time_type = "timestamptz" if connection.vendor == "postgresql" else "datetime"
+            id_type = "bigserial" if connection.vendor == "postgresql" else "integer"
+            cursor.execute(
+                f"CREATE TABLE {TABLE} (id {id_type} PRIMARY KEY, public_id {uuid_type} NOT NULL,"
+                f" name varchar(20) NOT NULL, secret text NOT NULL, status varchar(10) NOT NULL,"
+                f" tags {json_type} NOT NULL, created_at {time_type} NOT NULL)"
+            )
+        yield BulkRow
+
+
+def test_rows_get_defaults_timestamps_uuids_and_encrypted_secrets(row_model):
+    inserter = BulkInserter(row_model, ["name", "secret"])
+
+    count = inserter.insert([{"name": "甲", "secret": "13812345678"}, {"name": "乙", "secret": ""}])
+
+    assert count == 2
+    first, second = row_model.objects.order_by("id")
+    assert (first.status, first.tags, first.secret) == ("active", [], "13812345678")
+    assert (second.status, second.secret) == ("active", "")
+    assert first.public_id != second.public_id
+    assert first.created_at is not None and first.created_at == second.created_at
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT secret FROM {TABLE} WHERE name = %s", ["甲"])
+        token = cursor.fetchone()[0]
+    assert "13812345678" not in token
+    assert crypto.decrypt(token) == "13812345678"
+
+
+def test_an_unknown_column_is_refused(row_model):
+    with pytest.raises(ValueError, match="no fields"):
+        BulkInserter(row_model, ["name", "nickname"])
+
+
+def test_an_empty_batch_inserts_nothing(row_model):
+    assert BulkInserter(row_model, ["name"]).insert([]) == 0
