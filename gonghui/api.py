@@ -6,6 +6,7 @@ from gonghui.accounts.api import router as accounts_router
 from gonghui.audit.api import router as audit_router
 from gonghui.core.api import AUTH, install_error_handlers
 from gonghui.jobs.api import router as jobs_router
+from gonghui.joining.api import router as joining_router
 from gonghui.members.api import router as members_router
 from gonghui.orgs.api import router as orgs_router
 
@@ -22,3 +23,4 @@ api.add_router("/unions", orgs_router)
 api.add_router("/audit", audit_router)
 api.add_router("/jobs", jobs_router)
 api.add_router("/members", members_router)
+api.add_router("/applications", joining_router)

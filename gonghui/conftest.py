@@ -24,12 +24,24 @@ def _immediate_tasks(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _chinese_first() -> Any:
+    """LocaleMiddleware leaves the last request's language active in the thread: each test
+    starts in the default language, as a new request would."""
+    from django.utils import translation
+
+    translation.activate("zh-hans")
+    yield
+    translation.activate("zh-hans")
+
+
+@pytest.fixture(autouse=True)
 def _media(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture
 def tree(db: Any) -> dict[str, Union]:
+    ensure_reference_data()
     city = union_create(by=None, code="CITY", name="测试市总工会", kind="city", parent=None)
     county_a = union_create(by=None, code="CA", name="甲区总工会", kind="county", parent=city)
     county_b = union_create(by=None, code="CB", name="乙区总工会", kind="county", parent=city)
@@ -38,9 +50,26 @@ def tree(db: Any) -> dict[str, Union]:
     return {"city": city, "county_a": county_a, "county_b": county_b, "a": union_a, "b": union_b}
 
 
+def ensure_reference_data() -> None:
+    """Roles and departments come from data migrations; a transactional test's flush removes
+    them, so tests that run after one on the same worker put them back."""
+    if Role.objects.exists():
+        return
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for module in (
+        "gonghui.accounts.migrations.0002_seed_roles",
+        "gonghui.orgs.migrations.0002_seed_departments",
+    ):
+        import_module(module).forward(apps, None)
+
+
 def make_user(
     username: str, *, kind: str = "staff", assignments: list[tuple[Union, str, str | None]] = ()
 ) -> User:
+    ensure_reference_data()
     user = User.objects.create_user(username=username, password=PASSWORD, kind=kind)
     for union, role, department in assignments:
         Assignment.objects.create(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import timedelta
 from pathlib import Path
 
@@ -24,6 +25,14 @@ DEMO_SECRET_KEY = "demo-only-secret-key-4b1d0c7e9a2f6d8c3e5a7b9d1f3a5c7e9b2d4f6a
 DEMO_FIELD_ENCRYPTION_KEY = "ZGVtby1vbmx5LWZpZWxkLWtleS0wMTIzNDU2Nzg5YWI="
 DEMO_BLIND_INDEX_KEY = "demo-only-blind-index-key-6f1e2d3c4b5a69788796a5b4c3d2e1f0"
 
+
+def _is_aes_key(encoded: str) -> bool:
+    try:
+        return len(base64.urlsafe_b64decode(encoded)) == 32
+    except ValueError:
+        return False
+
+
 DEBUG = envbool("DEBUG", not PRODUCTION)
 SECRET_KEY = envstr("SECRET_KEY", "" if PRODUCTION else DEMO_SECRET_KEY)
 # First key encrypts; all keys decrypt, so a new key can be put first and data re-encrypted.
@@ -42,6 +51,8 @@ if PRODUCTION:
         problems.append("SECRET_KEY must be set to 50+ random characters (not the demo key)")
     if not FIELD_ENCRYPTION_KEYS or DEMO_FIELD_ENCRYPTION_KEY in FIELD_ENCRYPTION_KEYS:
         problems.append("FIELD_ENCRYPTION_KEYS must be set (not the demo key)")
+    elif not all(_is_aes_key(key) for key in FIELD_ENCRYPTION_KEYS):
+        problems.append("each FIELD_ENCRYPTION_KEYS entry must be 32 random bytes, urlsafe base64")
     if not BLIND_INDEX_KEY or BLIND_INDEX_KEY == DEMO_BLIND_INDEX_KEY or len(BLIND_INDEX_KEY) < 32:
         problems.append("BLIND_INDEX_KEY must be set to 32+ random characters (not the demo key)")
     if not ALLOWED_HOSTS:
@@ -70,6 +81,7 @@ INSTALLED_APPS = [
     "gonghui.audit",
     "gonghui.jobs",
     "gonghui.members",
+    "gonghui.joining",
     "gonghui.portal",
 ]
 

@@ -6,6 +6,7 @@ from gonghui.api import api
 from gonghui.audit import views as audit_views
 from gonghui.core.views import healthz
 from gonghui.jobs import views as job_views
+from gonghui.joining import urls as joining_urls
 from gonghui.members import views as member_views
 from gonghui.orgs import views as org_views
 from gonghui.portal import views as portal_views
@@ -84,5 +85,7 @@ urlpatterns = [
     path("w/audit/", include(audit_patterns)),
     path("w/jobs/", include(jobs_patterns)),
     path("w/members/", include(members_patterns)),
+    path("w/joining/", include(joining_urls.staff_patterns)),
+    path("m/join/", include(joining_urls.public_patterns)),
     path("m/", include(portal_patterns)),
 ]

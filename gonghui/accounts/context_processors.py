@@ -16,6 +16,7 @@ NAV: list[tuple[str, str, tuple[str, ...]]] = [
     ("orgs:tree", _("组织架构"), ("org.view",)),
     ("members:list", _("会员"), ("members.view",)),
     ("members:transfers", _("转会"), ("members.change",)),
+    ("joining:list", _("入会申请"), ("members.change",)),
     ("accounts:user_list", _("账号与岗位"), ("accounts.manage", "roles.assign", "security.manage")),
     ("audit:log", _("审计日志"), ("audit.view",)),
     ("jobs:list", _("后台任务"), ()),

@@ -1,7 +1,9 @@
 """Import a union tree from a spreadsheet: validate every row first, then write all or nothing.
 
 Columns: 代码, 名称, 类型, 上级代码, 统一社会信用代码, 地址. A parent may be an existing union
-or a row anywhere in the same file. An existing code is updated (name, address, credit code)."""
+or a row anywhere in the same file. An existing code is updated (name, address, credit code;
+an optional column the file lacks leaves that value as it is); its parent and kind change only
+through 迁移 (move)."""
 
 from __future__ import annotations
 
@@ -113,6 +115,8 @@ class Parsed:
     errors: list[RowError]
     # Every code the file names in its 代码 column, valid row or not, with its row number.
     codes_in_file: dict[str, int]
+    # The optional columns the file has: one it lacks leaves existing unions' values alone.
+    optional_columns: frozenset[str] = frozenset()
 
 
 def parse(path: Path) -> Parsed:
@@ -180,7 +184,7 @@ def parse(path: Path) -> Parsed:
                 values["address"],
             )
         )
-    return Parsed(parsed, errors, seen)
+    return Parsed(parsed, errors, seen, frozenset(columns) - {"code", "name", "kind", "parent"})
 
 
 def _checked(number: int, column: str, shown: str, check: Any, value: str) -> list[RowError]:
@@ -263,7 +267,7 @@ def import_unions(
         with transaction.atomic():
             for row in ordered:
                 try:
-                    _write_row(by, row, result)
+                    _write_row(by, row, result, parsed.optional_columns)
                 except DomainError as exc:
                     column = COLUMN_OF_ERROR.get(exc.code, "代码")
                     result.errors.append(
@@ -295,7 +299,7 @@ class _Rollback(Exception):
     pass
 
 
-def _write_row(by: Any, row: OrgRow, result: ImportResult) -> None:
+def _write_row(by: Any, row: OrgRow, result: ImportResult, optional: frozenset[str]) -> None:
     current = Union.objects.filter(code=row.code).select_related("parent").first()
     parent = Union.objects.filter(code=row.parent).first() if row.parent else None
     if by is not None:
@@ -322,7 +326,11 @@ def _write_row(by: Any, row: OrgRow, result: ImportResult) -> None:
             "org.import_parent_changed", _("已有工会的上级或类型与表格不一致，请用“迁移”功能调整")
         )
     updated = services.union_update(
-        by=by, union=current, name=row.name, address=row.address, uscc=row.uscc
+        by=by,
+        union=current,
+        name=row.name,
+        address=row.address if "address" in optional else current.address,
+        uscc=row.uscc if "uscc" in optional else current.uscc,
     )
     if updated.updated_at != current.updated_at:
         result.updated += 1

@@ -56,7 +56,7 @@ def test_row_errors_exit_1_print_each_row_and_write_nothing(tree, tmp_path):
 
     code, out, err = run(str(path), "--json")
 
-    assert code == 1
+    assert code == 1, err
     assert "第4行 上级代码: NOWHERE — 上级工会不存在" in err
     summary = json.loads(out.strip().splitlines()[-1])
     assert summary == {"rows": 3, "created": 0, "updated": 0, "errors": 1, "written": False}
@@ -66,9 +66,9 @@ def test_row_errors_exit_1_print_each_row_and_write_nothing(tree, tmp_path):
 def test_dry_run_exits_0_and_writes_nothing(tree, tmp_path):
     path = write_sheet(tmp_path / "tree.xlsx", ROWS)
 
-    code, out, _err = run(str(path), "--dry-run", "--json")
+    code, out, err = run(str(path), "--dry-run", "--json")
 
-    assert code == 0
+    assert code == 0, err
     assert json.loads(out.strip().splitlines()[-1])["written"] is False
     assert not Union.objects.filter(code="D9").exists()
 

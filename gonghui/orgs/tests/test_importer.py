@@ -11,6 +11,7 @@ from gonghui.audit.models import AuditEntry
 from gonghui.core.errors import DomainError
 from gonghui.orgs.importer import import_unions
 from gonghui.orgs.models import Union
+from gonghui.orgs.services import union_update
 from gonghui.orgs.tests.conftest import uscc, write_sheet
 
 pytestmark = pytest.mark.django_db
@@ -250,3 +251,19 @@ def test_chinese_kind_labels_are_read_whatever_the_importers_language(tree, tmp_
         result = import_unions(by=None, path=path)
 
     assert (result.errors, result.created) == ([], 4)
+
+
+def test_a_file_without_the_optional_columns_leaves_them_as_they_are(tree, tmp_path):
+    code = uscc("91419902MA0000005")
+    union_update(by=None, union=tree["a"], name="甲厂工会", address="甲路1号", uscc=code)
+    path = write_sheet(
+        tmp_path / "tree.xlsx",
+        [["UA", "甲厂工会（更名）", "基层工会", "CA"]],
+        header=["代码", "名称", "类型", "上级代码"],
+    )
+
+    result = import_unions(by=None, path=path)
+
+    assert (result.errors, result.updated) == ([], 1)
+    union = Union.objects.get(code="UA")
+    assert (union.name, union.address, union.uscc) == ("甲厂工会（更名）", "甲路1号", code)
