@@ -77,17 +77,27 @@ def _serve(demo_city: Sandbox, var_dir: Path) -> Iterator[Site]:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
+            # The background-task worker, as `make run` starts it: imports and exports run there.
+            worker = subprocess.Popen(
+                [sys.executable, "manage.py", "db_worker", "--interval", "0.2"],
+                cwd=BASE_DIR,
+                env=copy.env | {"DEBUG": "0"},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         try:
             site = Site(base_url=f"http://127.0.0.1:{port}", sandbox=copy)
             _wait_until_healthy(site, server, log_path)
             yield site
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+            for process in (server, worker):
+                process.terminate()
+            for process in (server, worker):
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
 
 
 def _free_port() -> int:

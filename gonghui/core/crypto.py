@@ -81,5 +81,4 @@ def reencrypt(token: str) -> str:
 def blind_index(value: str, *, purpose: str) -> str:
     """Keyed HMAC of a normalised value, for equality lookups on encrypted columns."""
     key = settings.BLIND_INDEX_KEY.encode()
-    digest = hmac.new(key, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
-    return digest[:32]
+    return hmac.digest(key, f"{purpose}:{value}".encode(), "sha256").hex()[:32]

@@ -139,6 +139,18 @@ class RosterImport:
         self.unions: dict[str, Union] = {union.code: union}
         self.today = timezone.localdate()
         self.inserter = BulkInserter(Member, MEMBER_COLUMNS)
+        # Column → parser, built once: the row loop runs a million times.
+        self.parsers: list[tuple[str, Any]] = [
+            ("name", rules.clean_name),
+            ("id_number", lambda v: idnumbers.parse(_id_cell(v))),
+            ("gender", rules.parse_gender),
+            ("phone", rules.parse_phone),
+            ("ethnicity", rules.parse_ethnicity),
+            ("education", rules.parse_education),
+            ("category", rules.parse_category),
+            ("join_date", lambda v: rules.parse_date(v, field="join_date")),
+            ("union_code", self._union_for),
+        ]
 
     # -- reading ------------------------------------------------------------------------
     def _data_rows(self) -> Any:
@@ -176,28 +188,20 @@ class RosterImport:
             self.summary.error_rows.append(RowError(row, label, text[:100], reason, code))
 
     def _parse(self, number: int, cells: list[Any], columns: dict[str, int]) -> ParsedRow | None:
+        values: dict[str, Any] = {}
         failed = False
-
-        def take(column: str, parser: Any) -> Any:
-            nonlocal failed
+        for column, parser in self.parsers:
             raw = _cell(cells, columns.get(column))
             try:
-                return parser(raw)
+                values[column] = parser(raw)
             except DomainError as exc:
                 shown = _mask(idnumbers.normalise(raw)) if column == "id_number" else raw
                 self._error(number, column, shown, exc.message, exc.code)
                 failed = True
-                return None
-
-        name = take("name", rules.clean_name)
-        parsed_id = take("id_number", lambda v: idnumbers.parse(_id_cell(v)))
-        gender = take("gender", rules.parse_gender)
-        phone = take("phone", rules.parse_phone)
-        ethnicity = take("ethnicity", rules.parse_ethnicity)
-        education = take("education", rules.parse_education)
-        category = take("category", rules.parse_category)
-        join_date = take("join_date", lambda v: rules.parse_date(v, field="join_date"))
-        union = take("union_code", self._union_for)
+                values[column] = None
+        name, parsed_id, gender = values["name"], values["id_number"], values["gender"]
+        phone, ethnicity, education = values["phone"], values["ethnicity"], values["education"]
+        category, join_date, union = values["category"], values["join_date"], values["union_code"]
         if parsed_id is not None and gender and gender != parsed_id.gender:
             self._error(
                 number,
