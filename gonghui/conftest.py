@@ -135,3 +135,31 @@ def _audit_guard(request: Any) -> Any:
         transactional and transactional.kwargs.get("transaction")
     ):
         set_guard(connection, False)
+
+
+def race(*jobs: Any) -> list[Any]:
+    """Run the jobs in threads released together (each with its own database connection);
+    each result is the job's value or the exception it raised. For PostgreSQL race tests."""
+    import threading
+
+    from django.db import connections
+
+    barrier = threading.Barrier(len(jobs))
+    results: list[Any] = [None] * len(jobs)
+
+    def run(index: int, job: Any) -> None:
+        try:
+            barrier.wait(timeout=10)
+            results[index] = job()
+        except Exception as exc:  # the test looks at it
+            results[index] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(t.is_alive() for t in threads)
+    return results

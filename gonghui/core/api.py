@@ -72,6 +72,35 @@ class Paged(PaginationBase):
         }
 
 
+class MaskedPersonOut(Schema):
+    """A person's ID number and phone, masked, and the union they belong to (by code and name)."""
+
+    id_number: str = Field(description="masked: 410***********123X")
+    phone: str = Field(description="masked: 138****5678")
+    union: str
+    union_name: str
+
+    @staticmethod
+    def resolve_id_number(obj: Any) -> str:
+        from gonghui.core.masking import mask_id_number
+
+        return mask_id_number(obj.id_number)
+
+    @staticmethod
+    def resolve_phone(obj: Any) -> str:
+        from gonghui.core.masking import mask_phone
+
+        return mask_phone(obj.phone)
+
+    @staticmethod
+    def resolve_union(obj: Any) -> str:
+        return str(obj.union.code)
+
+    @staticmethod
+    def resolve_union_name(obj: Any) -> str:
+        return str(obj.union.name)
+
+
 def error_body(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"code": code, "message": message, "details": details or {}}
 

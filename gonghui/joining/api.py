@@ -6,24 +6,19 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
-from gonghui.core.api import Paged
-from gonghui.core.masking import mask_id_number, mask_phone
+from gonghui.core.api import MaskedPersonOut, Paged
 from gonghui.joining import selectors, services
 from gonghui.joining.models import ApplicationStatus
 
 router = Router(tags=["joining"])
 
 
-class ApplicationOut(Schema):
+class ApplicationOut(MaskedPersonOut):
     id: UUID = Field(description="public id of the application")
     application_no: str
     name: str
-    id_number: str = Field(description="masked: 410***********123X")
-    phone: str = Field(description="masked: 138****5678")
     category: str
     employer_name: str
-    union: str
-    union_name: str
     status: str
     reason: str
     consent_version: str
@@ -37,22 +32,6 @@ class ApplicationOut(Schema):
     @staticmethod
     def resolve_id(obj: Any) -> UUID:
         return obj.public_id
-
-    @staticmethod
-    def resolve_id_number(obj: Any) -> str:
-        return mask_id_number(obj.id_number)
-
-    @staticmethod
-    def resolve_phone(obj: Any) -> str:
-        return mask_phone(obj.phone)
-
-    @staticmethod
-    def resolve_union(obj: Any) -> str:
-        return obj.union.code
-
-    @staticmethod
-    def resolve_union_name(obj: Any) -> str:
-        return obj.union.name
 
     @staticmethod
     def resolve_member_no(obj: Any) -> str | None:

@@ -5,8 +5,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from gonghui.core.api import Paged
-from gonghui.core.masking import mask_id_number, mask_phone
+from gonghui.core.api import MaskedPersonOut, Paged
 from gonghui.members import selectors, services
 from gonghui.members.models import Education, MemberStatus, WorkerCategory
 from gonghui.orgs import selectors as org_selectors
@@ -14,39 +13,19 @@ from gonghui.orgs import selectors as org_selectors
 router = Router(tags=["members"])
 
 
-class MemberOut(Schema):
+class MemberOut(MaskedPersonOut):
     member_no: str
     name: str
     gender: str
     birth_date: date
-    id_number: str = Field(description="masked: 410***********123X")
-    phone: str = Field(description="masked: 138****5678")
     ethnicity: str
     education: str
     category: str
-    union: str
-    union_name: str
     join_date: date | None
     status: str
     is_hardship: bool
     is_model_worker: bool
     updated_at: datetime
-
-    @staticmethod
-    def resolve_id_number(obj: Any) -> str:
-        return mask_id_number(obj.id_number)
-
-    @staticmethod
-    def resolve_phone(obj: Any) -> str:
-        return mask_phone(obj.phone)
-
-    @staticmethod
-    def resolve_union(obj: Any) -> str:
-        return obj.union.code
-
-    @staticmethod
-    def resolve_union_name(obj: Any) -> str:
-        return obj.union.name
 
 
 class MemberIn(Schema):

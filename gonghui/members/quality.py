@@ -32,7 +32,7 @@ CHECKS = {
     "retired": gettext_lazy("已过法定退休年龄仍为“在会”"),
     "no_phone": gettext_lazy("没有手机号码"),
     "duplicates": gettext_lazy("姓名和出生日期相同的疑似重复（全市范围）"),
-    "stale": gettext_lazy("超过 %(years)d 年没有更新") % {"years": STALE_YEARS},
+    "stale": gettext_lazy("超过 %(years)d 年没有更新"),
 }
 
 
@@ -93,9 +93,14 @@ def quality_report(*, actor: Any, union: Union, sample_size: int = 20) -> list[F
     ]:
         count = len(keys) if code == "duplicates" else qs.count()
         findings.append(
-            Finding(code, str(CHECKS[code]), count, list(qs.order_by("id")[:sample_size]), fixable)
+            Finding(code, _label(code), count, list(qs.order_by("id")[:sample_size]), fixable)
         )
     return findings
+
+
+def _label(code: str) -> str:
+    """In the request's language; formatted here, since `%` on a lazy string translates it."""
+    return str(CHECKS[code]) % {"years": STALE_YEARS} if code == "stale" else str(CHECKS[code])
 
 
 def retain_retired(*, by: Any, union: Union, reason: str = "") -> int:

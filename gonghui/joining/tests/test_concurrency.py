@@ -4,16 +4,12 @@ serialises every writer anyway), real threads, each with its own connection."""
 
 from __future__ import annotations
 
-import importlib
-import threading
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.apps import apps
-from django.db import connection, connections
+from django.db import connection
 
-from gonghui.conftest import make_user
+from gonghui.conftest import ensure_reference_data, make_user, race
 from gonghui.core.errors import DomainError
 from gonghui.joining import rules, services
 from gonghui.joining.models import ApplicationStatus, JoinApplication
@@ -28,32 +24,7 @@ pytestmark = [
 
 @pytest.fixture(autouse=True)
 def _roles(transactional_db: Any) -> None:
-    """Transactional tests flush the tables the data migrations filled; put the roles back."""
-    seed = importlib.import_module("gonghui.accounts.migrations.0002_seed_roles")
-    seed.forward(apps, None)
-
-
-def race(*jobs: Callable[[], Any]) -> list[Any]:
-    """Run the jobs in threads released together; each result is a value or the exception."""
-    barrier = threading.Barrier(len(jobs))
-    results: list[Any] = [None] * len(jobs)
-
-    def run(index: int, job: Callable[[], Any]) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results[index] = job()
-        except Exception as exc:  # the test looks at it
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(t.is_alive() for t in threads)
-    return results
+    ensure_reference_data()
 
 
 def submit(union: Any, seed: int) -> JoinApplication:

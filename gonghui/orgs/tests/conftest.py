@@ -3,14 +3,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import pytest
 import xlsxwriter
-from django.conf import settings
-from django.utils import translation
 from stdnum.cn import uscc as stdnum_uscc
 
 HEADER = ["代码", "名称", "类型", "上级代码", "统一社会信用代码", "地址"]
@@ -37,12 +34,3 @@ def write_sheet(
 def uscc(body: str) -> str:
     """A valid credit code from its first 17 characters (8 digits, then the org code)."""
     return body + stdnum_uscc.calc_check_digit(body)
-
-
-@pytest.fixture(autouse=True)
-def _default_language() -> Iterator[None]:
-    """Each test starts in the default language: a page request made in English by an earlier
-    test leaves English active in the thread (LocaleMiddleware activates, nothing resets)."""
-    translation.activate(settings.LANGUAGE_CODE)
-    yield
-    translation.activate(settings.LANGUAGE_CODE)
