@@ -5,7 +5,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 PY := .venv/bin/python
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test lint format deps messages clean
+.PHONY: run test lint typecheck format deps messages clean
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -31,6 +31,9 @@ test: deps
 lint: deps
 	.venv/bin/ruff format --check .
 	.venv/bin/ruff check .
+
+typecheck: deps
+	.venv/bin/mypy gonghui
 
 format: deps
 	.venv/bin/ruff format .

@@ -133,7 +133,8 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "gonghui.sqlite3",
+            # A path is fine for SQLite; the stubs' TypedDict only says str.
+            "NAME": VAR_DIR / "gonghui.sqlite3",  # type: ignore[typeddict-item]
             "OPTIONS": {
                 # IMMEDIATE: a transaction takes the write lock when it starts, so two writers
                 # queue instead of one failing with "database is locked" after reading.

@@ -7,6 +7,7 @@ from ninja import Field, Router, Schema, Status
 from gonghui.accounts import selectors, services
 from gonghui.accounts.scoping import grants_of
 from gonghui.core.api import StaffSessionAuth
+from gonghui.core.http import AuthedRequest
 
 router = Router(tags=["accounts"])
 
@@ -48,7 +49,7 @@ class TokenCreatedOut(TokenOut):
 
 
 @router.get("/me", response=MeOut)
-def me(request: HttpRequest) -> Any:
+def me(request: AuthedRequest) -> Any:
     user = request.user
     grants = [
         {"union_path": g.union_path, "role": g.role_code, "permissions": sorted(g.permissions)}
@@ -69,7 +70,7 @@ def list_tokens(request: HttpRequest) -> Any:
 
 # Session only: a token that could mint tokens would outlive its own expiry and revocation.
 @router.post("/tokens", response={201: TokenCreatedOut}, auth=StaffSessionAuth())
-def create_token(request: HttpRequest, payload: TokenIn) -> Any:
+def create_token(request: AuthedRequest, payload: TokenIn) -> Any:
     token, secret = services.token_create(
         by=request.user, name=payload.name, expires_at=payload.expires_at
     )
@@ -78,7 +79,7 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Any:
 
 
 @router.delete("/tokens/{token_id}", response={204: None})
-def revoke_token(request: HttpRequest, token_id: str) -> Any:
+def revoke_token(request: AuthedRequest, token_id: str) -> Any:
     token = selectors.token_get(actor=request.user, public_id=token_id)
     services.token_revoke(by=request.user, token=token)
     return Status(204, None)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 from django.urls import reverse
@@ -11,7 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from gonghui.accounts.scoping import grants_of, has_perm
 from gonghui.accounts.twofactor import two_factor_required
 
-NAV: list[tuple[str, str, tuple[str, ...]]] = [
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+NAV: list[tuple[str, StrOrPromise, tuple[str, ...]]] = [
     ("accounts:workspace", _("工作台"), ()),
     ("orgs:tree", _("组织架构"), ("org.view",)),
     ("members:list", _("会员"), ("members.view",)),

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import authenticate
@@ -22,7 +22,8 @@ class LoginForm(forms.Form):
         self.fields["password"].widget.attrs.update(autocomplete="current-password")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        # Form.clean returns cleaned_data; the stubs allow None for overrides that return nothing.
+        data = cast(dict[str, Any], super().clean())
         if self.errors:
             return data
         user = authenticate(self.request, username=data["username"], password=data["password"])
@@ -66,4 +67,4 @@ class AssignmentForm(forms.Form):
 
     def __init__(self, *args: Any, roles: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].queryset = roles
+        cast(forms.ModelChoiceField[Role], self.fields["role"]).queryset = roles

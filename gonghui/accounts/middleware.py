@@ -56,7 +56,7 @@ class RequireTwoFactorMiddleware:
             user.is_authenticated
             and not request.path.startswith(OPEN_PATHS)
             and not request.path.startswith("/accounts/2fa/")
-            and not user.is_verified()
+            and not user.is_verified()  # type: ignore[attr-defined]  # set by OTPMiddleware
             and (request.session.get(PENDING_SESSION_KEY) or two_factor_required(user))
         ):
             if request.path.startswith("/api/"):

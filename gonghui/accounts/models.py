@@ -104,6 +104,9 @@ class PersonalAccessToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
+    # Not a field: the plain secret, set only on the token the create endpoint returns.
+    secret: str
+
     class Meta:
         verbose_name = _("访问令牌")
         verbose_name_plural = _("访问令牌")

@@ -3,9 +3,14 @@ assignment to its own programs. Later programs add their codes here."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext_lazy as _
 
-PERMISSIONS: dict[str, str] = {
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+PERMISSIONS: dict[str, StrOrPromise] = {
     "org.view": _("查看组织架构"),
     "org.manage": _("维护组织架构（新建、更名、迁移、合并、撤销、导入）"),
     "accounts.manage": _("管理账号（新建、停用、重置密码）"),
@@ -22,7 +27,7 @@ PERMISSIONS: dict[str, str] = {
 }
 
 # Prefixes that are programs run by departments; other permissions are shared by all staff.
-PROGRAMS: dict[str, str] = {
+PROGRAMS: dict[str, StrOrPromise] = {
     "mutualaid": _("职工医疗互助"),
     "hardship": _("困难职工帮扶"),
     "disputes": _("劳动争议"),

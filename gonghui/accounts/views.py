@@ -23,6 +23,7 @@ from gonghui.accounts.forms import (
 )
 from gonghui.accounts.scoping import has_perm
 from gonghui.core.errors import DomainError
+from gonghui.core.http import AuthedRequest
 from gonghui.core.pages import paginate, staff_page
 from gonghui.orgs import selectors as org_selectors
 
@@ -69,13 +70,14 @@ def locked_out(
 
 
 @login_required
-def two_factor(request: HttpRequest) -> HttpResponse:
+def two_factor(request: AuthedRequest) -> HttpResponse:
     """Verify with the confirmed device, or enrol one by scanning the QR code first."""
     user = request.user
     device = twofactor.confirmed_device(user)
     enrolling = device is None
     if enrolling:
         device = twofactor.pending_device(user)
+    assert device is not None
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         token = form.cleaned_data["token"].strip()
@@ -105,7 +107,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     if request.user.kind == "staff":
         return redirect("accounts:workspace")
     return redirect("portal:home")
@@ -120,7 +122,7 @@ def workspace(request: HttpRequest) -> HttpResponse:
 
 @staff_page()
 @sensitive_post_parameters("password")
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthedRequest) -> HttpResponse:
     form = PasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

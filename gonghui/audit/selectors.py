@@ -25,7 +25,7 @@ def audit_search(
     the root of the tree reads the whole log; one lower down reads only their subtree's entries."""
     require_perm(actor, "audit.view")
     if any(_is_root(path) for path in scope_paths(actor, "audit.view")):
-        qs = AuditEntry.objects.all()
+        qs: QuerySet[AuditEntry] = AuditEntry.objects.all()
     else:
         qs = scoped(AuditEntry.objects.all(), actor, "audit.view")
     if action:

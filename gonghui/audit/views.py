@@ -10,6 +10,7 @@ from django.utils import timezone
 from gonghui.audit import selectors, services
 from gonghui.audit.forms import AuditFilterForm
 from gonghui.core.excel import write_xlsx
+from gonghui.core.http import AuthedRequest
 from gonghui.core.pages import paginate, staff_page
 
 
@@ -23,7 +24,7 @@ def _filtered(request: HttpRequest) -> tuple[AuditFilterForm, dict[str, Any], An
 
 
 @staff_page("audit.view")
-def log(request: HttpRequest) -> HttpResponse:
+def log(request: AuthedRequest) -> HttpResponse:
     form, _filters, entries = _filtered(request)
     template = "audit/partials/table.html" if request.htmx else "audit/log.html"
     return render(
@@ -34,7 +35,7 @@ def log(request: HttpRequest) -> HttpResponse:
 
 
 @staff_page("audit.export")
-def export(request: HttpRequest) -> HttpResponse:
+def export(request: HttpRequest) -> FileResponse:
     _form, filters, entries = _filtered(request)
     rows = services.audit_export_rows(by=request.user, entries=entries, filters=filters)
     spool = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import django
 from django.conf import settings
@@ -131,7 +131,7 @@ def backup_check(*, source: Path, alias: str = DEFAULT_DB_ALIAS) -> dict[str, An
             + ", ".join(unknown)
             + "): deploy that version, then restore"
         )
-    return manifest
+    return cast(dict[str, Any], manifest)
 
 
 def backup_restore(*, source: Path, alias: str = DEFAULT_DB_ALIAS) -> RestoreReport:

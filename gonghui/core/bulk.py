@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, models
 from django.utils import timezone
@@ -72,13 +72,16 @@ class BulkInserter:
         ]
         self.adapters = [(f.attname, _adapter(f)) for f in fields]
         self.table = model._meta.db_table
-        self.columns = [f.column for f in fields]
+        # A concrete field always has a column; the stubs allow None for the others.
+        self.columns = [cast(str, f.column) for f in fields]
 
     def insert(self, rows: Iterable[dict[str, Any]]) -> int:
         """Insert in the caller's transaction; returns the number of rows."""
-        stamp = {
-            name: adapt(timezone.now()) for name, adapt in self.adapters if name in self.stamped
-        }
+        stamp = {}
+        for name, adapt in self.adapters:
+            if name in self.stamped:
+                assert adapt is not None  # auto_now fields are date/datetime fields: adapted
+                stamp[name] = adapt(timezone.now())
         plan = [(name, None if name in stamp else adapt) for name, adapt in self.adapters]
         values = []
         for row in rows:
@@ -103,8 +106,8 @@ class BulkInserter:
             if connection.vendor == "postgresql":
                 sql = f"COPY {quote(self.table)} ({columns}) FROM STDIN"
                 with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-                    for row in values:
-                        copy.write_row(row)
+                    for record in values:
+                        copy.write_row(record)
             else:
                 # The DB-API cursor directly: Django's wrapper rewrites every parameter list.
                 marks = ", ".join(["?"] * len(self.columns))

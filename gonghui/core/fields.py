@@ -9,7 +9,7 @@ from django.db import models
 from gonghui.core import crypto
 
 
-class EncryptedTextField(models.TextField):
+class EncryptedTextField(models.TextField[Any, Any]):
     """Encrypted at rest with the current field key; not searchable (pair it with a blind index)."""
 
     def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str | None:

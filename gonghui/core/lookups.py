@@ -20,7 +20,8 @@ class Prefix(Lookup):
     lookup_name = "prefix"
     prepare_rhs = False
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    # Django 5.2's own lookups return the parameters as a list; the stubs (6.x) say tuple.
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
         lhs, lhs_params = self.process_lhs(compiler, connection)
         value = str(self.rhs)
         if connection.vendor == "sqlite":

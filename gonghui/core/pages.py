@@ -9,10 +9,12 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from gonghui.accounts.scoping import has_perm
 from gonghui.core.errors import DomainError, Forbidden, NotFound
+from gonghui.core.http import AuthedRequest
 
 PAGE_SIZE = 50
 
@@ -21,10 +23,10 @@ def staff_page(permission: str | None = None) -> Callable[..., Any]:
     """Login required; with a permission, a 403 page unless the user holds it somewhere;
     NotFound from selectors becomes 404 and Forbidden 403."""
 
-    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorate(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         @login_required
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if request.user.kind != "staff" or (
                 permission and not has_perm(request.user, permission)
             ):

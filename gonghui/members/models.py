@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.fields import EncryptedTextField
+
+if TYPE_CHECKING:
+    from gonghui.orgs.models import Union
 
 
 class MemberStatus(models.TextChoices):
@@ -187,9 +191,9 @@ class Transfer(models.Model):
         return f"{self.member_id}: {self.from_union_id} → {self.to_union_id}"
 
     @property
-    def deciding_union(self) -> object:
+    def deciding_union(self) -> Union:
         return self.from_union if self.requested_by_receiver else self.to_union
 
     @property
-    def requesting_union(self) -> object:
+    def requesting_union(self) -> Union:
         return self.to_union if self.requested_by_receiver else self.from_union

@@ -256,7 +256,7 @@ def name_pinyin(name: str) -> tuple[str, str]:
 
 def parse_gender(value: object) -> str | None:
     if value in GENDERS:
-        return GENDERS[value]  # type: ignore[index]
+        return GENDERS[value]
     text = clean_text(value).lower()
     if not text:
         return None
@@ -343,7 +343,7 @@ def parse_phone(value: object) -> str:
 def parse_category(value: object) -> str:
     """A label or alias from a roster (`快递小哥`), or the stored value itself (`courier`)."""
     if value in CATEGORY_ALIASES:
-        return CATEGORY_ALIASES[value]  # type: ignore[index]
+        return CATEGORY_ALIASES[value]
     text = clean_text(value)
     if text in CATEGORY_ALIASES:
         return CATEGORY_ALIASES[text]
@@ -357,7 +357,7 @@ def parse_category(value: object) -> str:
 
 def parse_education(value: object) -> str:
     if value in EDUCATION_ALIASES:
-        return EDUCATION_ALIASES[value]  # type: ignore[index]
+        return EDUCATION_ALIASES[value]
     text = clean_text(value)
     if text in EDUCATION_ALIASES:
         return EDUCATION_ALIASES[text]
@@ -368,7 +368,7 @@ def parse_education(value: object) -> str:
 
 def parse_ethnicity(value: object) -> str:
     if value in ETHNICITY_SET:
-        return value  # type: ignore[return-value]
+        return value
     text = clean_text(value)
     if not text:
         return ""

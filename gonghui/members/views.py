@@ -3,13 +3,14 @@ from __future__ import annotations
 import tempfile
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gonghui.accounts.scoping import has_perm
 from gonghui.core.errors import DomainError, Forbidden
+from gonghui.core.http import AuthedRequest
 from gonghui.core.masking import mask_phone
 from gonghui.core.pages import paginate, staff_page
 from gonghui.jobs.services import job_start
@@ -30,7 +31,7 @@ from gonghui.orgs import selectors as org_selectors
 
 
 @staff_page("members.view")
-def member_list(request: HttpRequest) -> HttpResponse:
+def member_list(request: AuthedRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     union = None
@@ -194,9 +195,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
 
 
 @staff_page("members.view")
-def template_download(request: HttpRequest) -> HttpResponse:
-    from django.http import FileResponse
-
+def template_download(request: HttpRequest) -> FileResponse:
     spool = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
     write_template(spool)
     spool.seek(0)

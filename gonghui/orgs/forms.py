@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -26,7 +26,7 @@ class UnionCreateForm(forms.Form):
         if parent_kind is not None:
             # Offer only the kinds that may sit under this parent (a branch under a grassroots
             # union, not a city federation).
-            self.fields["kind"].choices = [
+            cast(forms.ChoiceField, self.fields["kind"]).choices = [
                 (kind, label)
                 for kind, label in UnionKind.choices
                 if parent_kind in ALLOWED_PARENT_KINDS[kind]

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from gonghui.accounts.scoping import has_perm
 from gonghui.core.errors import DomainError
 from gonghui.core.excel import xlsx_bytes
+from gonghui.core.http import AuthedRequest
 from gonghui.core.pages import paginate, staff_page
 from gonghui.jobs.services import job_start
 from gonghui.orgs import rules, selectors, services
@@ -27,7 +28,7 @@ from gonghui.orgs.models import UnionKind
 
 
 @staff_page("org.view")
-def tree(request: HttpRequest) -> HttpResponse:
+def tree(request: AuthedRequest) -> HttpResponse:
     """The tree browser: the actor's top nodes, children loaded on demand; or search results."""
     query = request.GET.get("q", "").strip()
     context = {"q": query, "can_manage": has_perm(request.user, "org.manage")}

@@ -1,7 +1,8 @@
 import json
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from gonghui.core.backup import BackupError, backup_create
 
@@ -12,11 +13,11 @@ class Command(BaseCommand):
         "folder: database.sqlite3 or database.dump, media.tar.gz and manifest.json."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("dir", type=Path, help="folder to create the backup in")
         parser.add_argument("--json", action="store_true", help="print the manifest as JSON")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             manifest = backup_create(target=options["dir"])
         except BackupError as exc:

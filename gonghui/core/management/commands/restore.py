@@ -1,9 +1,10 @@
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
 from gonghui.core.backup import BackupError, backup_check, backup_restore
@@ -15,12 +16,12 @@ class Command(BaseCommand):
         "Stop the web server and the workers first. Asks for confirmation unless --yes."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("dir", type=Path, help="folder written by manage.py backup")
         parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
         parser.add_argument("--json", action="store_true", help="print a JSON summary")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         source = options["dir"]
         try:
             manifest = backup_check(source=source)
@@ -58,7 +59,7 @@ class Command(BaseCommand):
                 )
             )
 
-    def _confirm(self, manifest):
+    def _confirm(self, manifest: dict[str, Any]) -> None:
         database = connection.settings_dict["NAME"]
         question = (
             f"This replaces the {manifest['engine']} database {database} and every file in "

@@ -1,6 +1,7 @@
 import json
+from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from gonghui.core import demo
 
@@ -8,12 +9,12 @@ from gonghui.core import demo
 class Command(BaseCommand):
     help = "Build the fictitious demo city (idempotent: a second run adds nothing)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--members", type=int, default=2000, help="members to generate")
         parser.add_argument("--seed", type=int, default=2026, help="random seed")
         parser.add_argument("--json", action="store_true", help="print the logins as JSON")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         logins = demo.seed(members=options["members"], seed_value=options["seed"])
         if options["json"]:
             self.stdout.write(json.dumps([login.__dict__ for login in logins], ensure_ascii=False))
