@@ -34,10 +34,13 @@ def workspace(request: HttpRequest) -> dict[str, Any]:
     if not verified and two_factor_required(user):
         return {}  # every page but the TOTP step is closed until it is passed: no menu yet
     items = [
-        {"url": reverse(name), "label": label, "active": request.path.startswith(reverse(name))}
+        {"url": reverse(name), "label": label, "active": False}
         for name, label, perms in NAV
         if not perms or any(has_perm(user, p) for p in perms)
     ]
-    if items and len(items) > 1:
-        items[0]["active"] = request.path == items[0]["url"]
+    # The current section is the longest menu address the page's address starts with
+    # (/w/members/transfers/ is 转会, not 会员).
+    matching = [item for item in items if request.path.startswith(str(item["url"]))]
+    if matching:
+        max(matching, key=lambda item: len(str(item["url"])))["active"] = True
     return {"nav_items": items, "grants": grants_of(user)}
