@@ -213,6 +213,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
+# Uploaded rosters and generated exports hold personal data: deleted this long after their job.
+JOB_FILE_RETENTION_DAYS = envint("JOB_FILE_RETENTION_DAYS", 30)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
