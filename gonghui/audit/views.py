@@ -1,17 +1,14 @@
 from __future__ import annotations
 
-import tempfile
 from typing import Any
 
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 
 from gonghui.audit import selectors, services
 from gonghui.audit.forms import AuditFilterForm
-from gonghui.core.excel import write_xlsx
 from gonghui.core.http import AuthedRequest
-from gonghui.core.pages import paginate, staff_page
+from gonghui.core.pages import paginate, staff_page, xlsx_download
 
 
 def _filtered(request: HttpRequest) -> tuple[AuditFilterForm, dict[str, Any], Any]:
@@ -38,8 +35,4 @@ def log(request: AuthedRequest) -> HttpResponse:
 def export(request: HttpRequest) -> FileResponse:
     _form, filters, entries = _filtered(request)
     rows = services.audit_export_rows(by=request.user, entries=entries, filters=filters)
-    spool = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
-    write_xlsx(spool, services.EXPORT_HEADERS, rows, sheet_name="audit")
-    spool.seek(0)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
-    return FileResponse(spool, as_attachment=True, filename=f"audit-{stamp}.xlsx")
+    return xlsx_download("audit", services.EXPORT_HEADERS, rows, sheet_name="audit")

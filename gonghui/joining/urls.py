@@ -16,6 +16,7 @@ public_patterns = (
 staff_patterns = (
     [
         path("", views.application_list, name="list"),
+        path("export.xlsx", views.application_export, name="export"),
         path("<uuid:public_id>/", views.application_detail, name="detail"),
         path("<uuid:public_id>/<str:decision>/", views.application_decide, name="decide"),
     ],

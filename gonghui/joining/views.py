@@ -4,7 +4,7 @@ pages that answer applications in the officer's scope."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from gonghui.accounts.scoping import has_perm
 from gonghui.core.errors import DomainError, Forbidden
-from gonghui.core.pages import paginate, staff_page
+from gonghui.core.pages import paginate, staff_page, xlsx_download
 from gonghui.joining import rules, selectors, services
 from gonghui.joining.forms import JoinForm, RejectForm, StatusFilterForm, StatusForm
 from gonghui.joining.models import ApplicationStatus, JoinApplication
@@ -185,6 +185,18 @@ def application_list(request: HttpRequest) -> HttpResponse:
             "status_filter": status_filter,
         },
     )
+
+
+@staff_page("members.view")
+def application_export(request: HttpRequest) -> FileResponse:
+    form = StatusFilterForm(request.GET or None)
+    wanted = form.cleaned_data["status"] if form.is_valid() else ""
+    status_filter = "" if wanted == "all" else wanted or ApplicationStatus.PENDING
+    applications = selectors.application_list(actor=request.user, status=status_filter)
+    rows = services.applications_export_rows(
+        by=request.user, applications=applications, status=status_filter
+    )
+    return xlsx_download("applications", services.EXPORT_HEADERS, rows, sheet_name="入会申请")
 
 
 @staff_page("members.view")

@@ -4,13 +4,11 @@ the unions a new-form worker may also turn to."""
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.utils import translation
 
 from gonghui.accounts.models import User
 from gonghui.conftest import make_user
@@ -21,13 +19,6 @@ from gonghui.members import services as member_services
 from gonghui.members.models import Member
 from gonghui.orgs.models import Union
 from gonghui.orgs.services import union_create
-
-
-@pytest.fixture(autouse=True)
-def _default_language() -> Iterator[None]:
-    translation.activate(settings.LANGUAGE_CODE)
-    yield
-    translation.activate(settings.LANGUAGE_CODE)
 
 
 def person(seed: int, **fields: Any) -> services.ApplicationData:
