@@ -9,6 +9,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -17,6 +18,18 @@ from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook
 
 from gonghui.core.errors import DomainError
+
+
+@dataclass
+class RowError:
+    """One problem in one cell of an imported sheet, as the error report shows it."""
+
+    row: int
+    column: str
+    value: str
+    reason: str
+    code: str = ""
+
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\x00")
 LINE_BREAK = re.compile(r"(\r\n|\r|\n)")

@@ -169,11 +169,16 @@ def withdraw(request: HttpRequest) -> HttpResponse:
 # -- staff ---------------------------------------------------------------------------------
 
 
-@staff_page("members.view")
-def application_list(request: HttpRequest) -> HttpResponse:
+def _status_filter(request: HttpRequest) -> tuple[StatusFilterForm, str, str]:
+    """The form, what was asked for, and the status to filter on (pending unless "all")."""
     form = StatusFilterForm(request.GET or None)
     wanted = form.cleaned_data["status"] if form.is_valid() else ""
-    status_filter = "" if wanted == "all" else wanted or ApplicationStatus.PENDING
+    return form, wanted, "" if wanted == "all" else wanted or ApplicationStatus.PENDING
+
+
+@staff_page("members.view")
+def application_list(request: HttpRequest) -> HttpResponse:
+    form, wanted, status_filter = _status_filter(request)
     applications = selectors.application_list(actor=request.user, status=status_filter)
     return render(
         request,
@@ -189,9 +194,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
 
 @staff_page("members.view")
 def application_export(request: HttpRequest) -> FileResponse:
-    form = StatusFilterForm(request.GET or None)
-    wanted = form.cleaned_data["status"] if form.is_valid() else ""
-    status_filter = "" if wanted == "all" else wanted or ApplicationStatus.PENDING
+    _form, _wanted, status_filter = _status_filter(request)
     applications = selectors.application_list(actor=request.user, status=status_filter)
     rows = services.applications_export_rows(
         by=request.user, applications=applications, status=status_filter

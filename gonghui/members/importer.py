@@ -28,7 +28,7 @@ from gonghui.audit.log import Event, log_many
 from gonghui.core import idnumbers
 from gonghui.core.bulk import BulkInserter
 from gonghui.core.errors import DomainError, Forbidden
-from gonghui.core.excel import Sheet, find_header, write_xlsx
+from gonghui.core.excel import RowError, Sheet, find_header, write_xlsx
 from gonghui.jobs.registry import Progress
 from gonghui.members import rules, services
 from gonghui.members.models import Member, MemberEvent, MemberStatus, Transfer
@@ -71,15 +71,6 @@ MEMBER_COLUMNS = (
     "is_model_worker",
 )
 UPDATABLE = ("name", "phone", "ethnicity", "education", "category", "join_date")
-
-
-@dataclass
-class RowError:
-    row: int
-    column: str
-    value: str
-    reason: str
-    code: str = ""
 
 
 @dataclass

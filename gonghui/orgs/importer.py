@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from gonghui.accounts.scoping import has_perm, scoped
 from gonghui.core.errors import DomainError
-from gonghui.core.excel import find_header, iter_rows
+from gonghui.core.excel import RowError, find_header, iter_rows
 from gonghui.jobs.models import Job
 from gonghui.jobs.registry import Progress, ProgressReporter, job_handler
 from gonghui.orgs import rules, services
@@ -66,14 +66,6 @@ def kind_of(text: str) -> str | None:
     names |= {_kind_key(str(label)): value for value, label in UnionKind.choices}
     names |= {_kind_key(value): value for value in UnionKind.values}
     return names.get(_kind_key(text))
-
-
-@dataclass
-class RowError:
-    row: int
-    column: str
-    value: str
-    reason: str
 
 
 @dataclass
