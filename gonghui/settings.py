@@ -82,6 +82,9 @@ INSTALLED_APPS = [
     "gonghui.jobs",
     "gonghui.members",
     "gonghui.joining",
+    "gonghui.merchants",
+    "gonghui.cards",
+    "gonghui.pos",
     "gonghui.portal",
 ]
 

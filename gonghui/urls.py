@@ -4,8 +4,11 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from gonghui.api import api
+from gonghui.cards import urls as cards_urls
 from gonghui.core.views import healthz
 from gonghui.joining import urls as joining_urls
+from gonghui.merchants import urls as merchants_urls
+from gonghui.pos import urls as pos_urls
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -18,6 +21,14 @@ urlpatterns = [
     path("w/jobs/", include("gonghui.jobs.urls")),
     path("w/members/", include("gonghui.members.urls")),
     path("w/joining/", include(joining_urls.staff_patterns)),
+    path("w/cards/", include(cards_urls.staff_patterns)),
+    path("w/merchants/", include(merchants_urls.staff_patterns)),
+    path("w/pos/", include(pos_urls.staff_patterns)),
     path("m/join/", include(joining_urls.public_patterns)),
+    path("m/card/", include(cards_urls.portal_patterns)),
+    path("m/merchants/", include(merchants_urls.directory_patterns)),
+    path("m/savings/", include(pos_urls.savings_patterns)),
+    path("merchant/apply/", include(merchants_urls.apply_patterns)),
+    path("merchant/", include(pos_urls.cashier_patterns)),
     path("m/", include("gonghui.portal.urls")),
 ]

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 
+from gonghui.accounts.models import User
 from gonghui.core import idnumbers
 from gonghui.core.bulk import BulkInserter
 from gonghui.members import services
@@ -97,7 +98,9 @@ def people(rng: random.Random, count: int) -> Iterator[dict[str, Any]]:
 
 
 def seed_members(rng: random.Random, *, members: int = 0) -> int:
-    """Bring the registry up to `members` people spread over the grassroots unions."""
+    """Bring the registry up to `members` people spread over the grassroots unions, and give
+    the demo portal account (`member`, 陈静) her member record."""
+    _link_demo_account(rng)
     missing = members - Member.objects.count()
     if missing <= 0:
         return 0
@@ -137,3 +140,23 @@ def seed_members(rng: random.Random, *, members: int = 0) -> int:
 def _write(inserter: BulkInserter, batch: list[dict[str, Any]]) -> int:
     with transaction.atomic():
         return inserter.insert(batch)
+
+
+def _link_demo_account(rng: random.Random) -> None:
+    account = User.objects.filter(username="member", kind="member").first()
+    union = Union.objects.filter(code="D01E001").first()
+    if account is None or union is None or Member.objects.filter(account=account).exists():
+        return
+    own = random.Random("demo-member-chen-jing")  # noqa: S311 (fictitious)
+    data = services.validate(
+        services.MemberData(
+            name="陈静",
+            id_number=idnumbers.generate(own, "419902", date(1988, 6, 16), "F"),
+            phone="139" + f"{own.randrange(0, 10**8):08d}",
+            category="employee",
+            join_date=date(2015, 3, 1),
+        )
+    )
+    member = Member(**services.member_row(data, union.pk, services.allocate_numbers(1)[0]))
+    member.account = account
+    member.save()

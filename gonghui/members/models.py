@@ -83,6 +83,14 @@ class Member(models.Model):
     )
     is_hardship = models.BooleanField(_("困难职工"), default=False)
     is_model_worker = models.BooleanField(_("劳模"), default=False)
+    account = models.OneToOneField(
+        "accounts.User",
+        verbose_name=_("会员服务账号"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="member_record",
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 

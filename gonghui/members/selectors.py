@@ -72,6 +72,13 @@ def member_get(*, actor: Any, member_no: str, permission: str = "members.view") 
     )
 
 
+def member_of_account(user: Any) -> Member | None:
+    """The member record a portal account speaks for (None for staff and unlinked accounts)."""
+    if getattr(user, "kind", None) != "member":
+        return None
+    return Member.objects.select_related("union").filter(account=user).first()
+
+
 def member_events(*, member: Member) -> QuerySet[Any]:
     return member.events.select_related("by", "union")[:200]
 
