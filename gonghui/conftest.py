@@ -61,6 +61,8 @@ def ensure_reference_data() -> None:
 
     for module in (
         "gonghui.accounts.migrations.0002_seed_roles",
+        "gonghui.accounts.migrations.0003_officers_issue_cards",
+        "gonghui.accounts.migrations.0004_system_admin_keeps_the_calendar",
         "gonghui.orgs.migrations.0002_seed_departments",
     ):
         import_module(module).forward(apps, None)

@@ -217,7 +217,10 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
 # Uploaded rosters and generated exports hold personal data: deleted this long after their job.
+# Retention periods (days) for `manage.py purge_personal_data`.
 JOB_FILE_RETENTION_DAYS = envint("JOB_FILE_RETENTION_DAYS", 30)
+MEMBER_LEFT_RETENTION_DAYS = envint("MEMBER_LEFT_RETENTION_DAYS", 5 * 365)
+JOIN_APPLICATION_RETENTION_DAYS = envint("JOIN_APPLICATION_RETENTION_DAYS", 365)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("w/orgs/", include("gonghui.orgs.urls")),
     path("w/audit/", include("gonghui.audit.urls")),
     path("w/jobs/", include("gonghui.jobs.urls")),
+    path("w/calendar/", include("gonghui.core.urls")),
     path("w/members/", include("gonghui.members.urls")),
     path("w/joining/", include(joining_urls.staff_patterns)),
     path("w/cards/", include(cards_urls.staff_patterns)),

@@ -22,6 +22,7 @@ NAV: list[tuple[str, StrOrPromise, tuple[str, ...]]] = [
     ("joining:list", _("入会申请"), ("members.change",)),
     ("accounts:user_list", _("账号与岗位"), ("accounts.manage", "roles.assign", "security.manage")),
     ("audit:log", _("审计日志"), ("audit.view",)),
+    ("core:calendar", _("工作日历"), ("calendar.manage",)),
     ("jobs:list", _("后台任务"), ()),
 ]
 

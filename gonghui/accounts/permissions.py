@@ -24,6 +24,7 @@ PERMISSIONS: dict[str, StrOrPromise] = {
     "members.export": _("导出会员名册"),
     "members.reveal": _("查看完整身份证号和手机号"),
     "jobs.view": _("查看后台任务"),
+    "calendar.manage": _("维护工作日历（调休、地方节假日）"),
     "cards.view": _("查看会员卡、服务商户和优惠交易"),
     "cards.change": _("办理会员卡，审核和管理服务商户，确认结算"),
 }

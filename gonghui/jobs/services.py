@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.core.files.base import File
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import translation
 
 from gonghui.audit.context import current_origin
 from gonghui.audit.log import log_action
@@ -33,26 +33,26 @@ def job_start(
     return job
 
 
-def job_files_purge(*, older_than_days: int, now: datetime | None = None) -> int:
-    """Delete the uploaded and generated files of jobs finished more than `older_than_days` ago.
-
-    Rosters and exports carry identity numbers; the job record and its summary stay (the audit
-    trail is untouched), only the files go. Returns the number of files deleted."""
-    cutoff = (now or timezone.now()) - timedelta(days=older_than_days)
-    deleted = 0
+def job_files_purge(cutoff: datetime, dry_run: bool = False) -> int:
+    """Delete the uploaded and generated files of jobs finished before `cutoff` (a retention
+    rule, see apps.py). Rosters and exports carry identity numbers; the job record and its
+    summary stay (the audit trail is untouched), only the files go. Returns the file count."""
     jobs = Job.objects.filter(finished_at__lt=cutoff).exclude(input_file="", result_file="")
+    deleted = 0
     for job in jobs.iterator(chunk_size=500):
-        names = [f.name for f in (job.input_file, job.result_file) if f]
-        for field in (job.input_file, job.result_file):
-            if field:
-                field.delete(save=False)
-                deleted += 1
+        fields = [f for f in (job.input_file, job.result_file) if f]
+        deleted += len(fields)
+        if dry_run:
+            continue
+        names = [f.name for f in fields]
+        for stored in fields:
+            stored.delete(save=False)
         Job.objects.filter(pk=job.pk).update(input_file="", result_file="")
         log_action(
             "jobs.files.purged",
             actor=None,
             obj=job,
             object_repr=job.title,
-            changes={"files": names, "older_than_days": older_than_days},
+            changes={"files": names, "cutoff": cutoff.isoformat()},
         )
     return deleted

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -12,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gonghui.accounts.scoping import require_perm
-from gonghui.audit.log import log_action
+from gonghui.audit.log import Event, log_action, log_many
 from gonghui.core.errors import DomainError, NotFound
 from gonghui.core.masking import mask_id_number, mask_phone
 from gonghui.core.workdays import add_working_days
@@ -219,6 +220,34 @@ def application_withdraw(
             changes=changes,
         )
     return locked
+
+
+def applications_purge(cutoff: datetime, dry_run: bool = False) -> int:
+    """Delete applications answered or withdrawn before `cutoff` (a retention rule, see
+    apps.py): an accepted one lives on as the member record. The audit trail stays."""
+    due = JoinApplication.objects.exclude(status=ApplicationStatus.PENDING).filter(
+        decided_at__lt=cutoff
+    )
+    if dry_run:
+        return due.count()
+    purged = 0
+    while batch := list(due.select_related("union")[:500]):
+        with transaction.atomic():
+            log_many(
+                None,
+                [
+                    Event(
+                        "joining.application.purged",
+                        obj=application,
+                        object_repr=application.application_no,
+                        changes={"status": application.status, "cutoff": cutoff.isoformat()},
+                    )
+                    for application in batch
+                ],
+            )
+            JoinApplication.objects.filter(pk__in=[a.pk for a in batch]).delete()
+        purged += len(batch)
+    return purged
 
 
 EXPORT_HEADERS = (

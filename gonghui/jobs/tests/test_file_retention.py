@@ -33,7 +33,10 @@ def test_old_job_files_are_deleted_and_the_deletion_audited(people):
     old, recent = finished_job(people["alice"], 40), finished_job(people["alice"], 5)
     old_path = old.input_file.path
 
-    deleted = job_files_purge(older_than_days=30)
+    assert job_files_purge(timezone.now() - timedelta(days=30), dry_run=True) == 2
+    assert old.input_file.storage.exists(old.input_file.name)
+
+    deleted = job_files_purge(timezone.now() - timedelta(days=30))
 
     old.refresh_from_db()
     recent.refresh_from_db()
@@ -44,10 +47,13 @@ def test_old_job_files_are_deleted_and_the_deletion_audited(people):
     assert AuditEntry.objects.filter(action="jobs.files.purged", object_id=str(old.public_id))
 
 
-def test_the_command_prints_a_json_summary(people):
+def test_the_retention_command_purges_them(people, settings):
+    settings.JOB_FILE_RETENTION_DAYS = 30
     finished_job(people["alice"], 40)
     out = StringIO()
 
-    call_command("purge_job_files", "--days", "30", "--json", stdout=out)
+    call_command("purge_personal_data", "--json", stdout=out)
 
-    assert json.loads(out.getvalue().strip().splitlines()[-1]) == {"deleted_files": 2, "days": 30}
+    summary = json.loads(out.getvalue().strip().splitlines()[-1])
+    assert summary["rules"]["jobs.files"]["count"] == 2
+    assert summary["rules"]["jobs.files"]["days"] == 30
