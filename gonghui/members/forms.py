@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.errors import DomainError
 from gonghui.core.excel import sniff_format
-from gonghui.members.models import Education, MemberStatus, WorkerCategory
+from gonghui.members.models import CorrectionRequest, Education, MemberStatus, WorkerCategory
 
 
 class SearchForm(forms.Form):
@@ -94,3 +94,14 @@ class ExportForm(forms.Form):
     union = forms.CharField(label=_("工会代码"), max_length=32)
     format = forms.ChoiceField(label=_("格式"), choices=[("xlsx", "Excel (.xlsx)"), ("csv", "CSV")])
     reveal = forms.BooleanField(label=_("导出完整身份证号和手机号（将记入审计）"), required=False)
+
+
+class CorrectionForm(forms.Form):
+    field = forms.ChoiceField(label=_("要更正的项目"), choices=CorrectionRequest.Field.choices)
+    proposed = forms.CharField(label=_("正确的内容"), max_length=200)
+    reason = forms.CharField(
+        label=_("说明（可不填）"),
+        max_length=200,
+        required=False,
+        help_text=_("例如：登记时身份证号录错了一位"),
+    )

@@ -205,3 +205,61 @@ class Transfer(models.Model):
     @property
     def requesting_union(self) -> Union:
         return self.to_union if self.requested_by_receiver else self.from_union
+
+
+class CorrectionStatus(models.TextChoices):
+    PENDING = "pending", _("待处理")
+    DONE = "done", _("已更正")
+    REJECTED = "rejected", _("未更正")
+
+
+class CorrectionRequest(models.Model):
+    """A member asks their union to correct their own data (PIPL: the right to correction).
+    The proposed value may be an identity number, so it is stored encrypted."""
+
+    class Field(models.TextChoices):
+        NAME = "name", _("姓名")
+        ID_NUMBER = "id_number", _("身份证号")
+        PHONE = "phone", _("手机号码")
+        ETHNICITY = "ethnicity", _("民族")
+        EDUCATION = "education", _("学历")
+        CATEGORY = "category", _("职工类别")
+        JOIN_DATE = "join_date", _("入会日期")
+        OTHER = "other", _("其他")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    member = models.ForeignKey(
+        Member, verbose_name=_("会员"), on_delete=models.CASCADE, related_name="corrections"
+    )
+    field = models.CharField(_("要更正的项目"), max_length=16, choices=Field.choices)
+    proposed = EncryptedTextField(_("正确的内容"))
+    reason = models.CharField(_("说明"), max_length=200, blank=True)
+    status = models.CharField(
+        _("状态"),
+        max_length=16,
+        choices=CorrectionStatus.choices,
+        default=CorrectionStatus.PENDING,
+    )
+    submitted_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    decision_note = models.CharField(_("处理意见"), max_length=200, blank=True)
+
+    scope_path = "member__union__path"
+
+    class Meta:
+        verbose_name = _("信息更正申请")
+        verbose_name_plural = _("信息更正申请")
+        ordering = ["-submitted_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "field"],
+                condition=models.Q(status="pending"),
+                name="members_one_pending_correction_per_field",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.field}"

@@ -171,7 +171,7 @@ def member_create(*, by: Any, union: Union, data: MemberData) -> Member:
                 _("此人刚刚已被登记为会员，请刷新后查看"),
             ) from exc
         snapshot = {f: getattr(member, f) for f in ("name", "id_number", "phone", "category")}
-        _record(by, member, "members.member.created", rules_changes({}, snapshot))
+        record(by, member, "members.member.created", rules_changes({}, snapshot))
     return member
 
 
@@ -205,7 +205,7 @@ def member_update(*, by: Any, member: Member, values: dict[str, Any]) -> Member:
             return locked
         apply_values(locked, values)
         locked.save()
-        _record(by, locked, "members.member.updated", changes)
+        record(by, locked, "members.member.updated", changes)
     return locked
 
 
@@ -219,7 +219,8 @@ def apply_values(member: Member, values: dict[str, Any]) -> None:
         member.phone_last4 = member.phone[-4:]
 
 
-def _record(by: Any, member: Member, action: str, changes: dict[str, Any]) -> None:
+def record(by: Any, member: Member, action: str, changes: dict[str, Any]) -> None:
+    """A change to a member: into their own history and into the audit log."""
     MemberEvent.objects.create(
         member=member,
         by=by if getattr(by, "pk", None) else None,
@@ -237,7 +238,7 @@ def _transition(
     old = member.status
     member.status = target
     member.save(update_fields=["status", "updated_at"])
-    _record(by, member, action, {"status": [old, target], **changes})
+    record(by, member, action, {"status": [old, target], **changes})
     return member
 
 

@@ -11,6 +11,12 @@ urlpatterns = [
     path("template.xlsx", views.template_download, name="template"),
     path("transfers/", views.transfers, name="transfers"),
     path("quality/", views.quality, name="quality"),
+    path("corrections/", views.correction_list, name="corrections"),
+    path(
+        "corrections/<uuid:public_id>/<str:decision>/",
+        views.correction_decide,
+        name="correction_decide",
+    ),
     path(
         "transfers/<uuid:public_id>/<str:decision>/",
         views.transfer_decide,

@@ -14,8 +14,8 @@ from gonghui.core.http import AuthedRequest
 from gonghui.core.masking import mask_phone
 from gonghui.core.pages import paginate, staff_page
 from gonghui.jobs.services import job_start
+from gonghui.members import corrections, selectors, services
 from gonghui.members import quality as member_quality
-from gonghui.members import selectors, services
 from gonghui.members.forms import (
     DecisionForm,
     ExportForm,
@@ -305,3 +305,36 @@ def quality(request: HttpRequest) -> HttpResponse:
             "can_change": has_perm(request.user, "members.change", union.path),
         },
     )
+
+
+@staff_page("members.change")
+def correction_list(request: HttpRequest) -> HttpResponse:
+    """Members' requests to correct their data, oldest first; the proposed ID or phone masked."""
+    page = paginate(request, corrections.corrections_pending(actor=request.user))
+    rows = [(c, corrections.shown(c)) for c in page]
+    return render(
+        request, "members/corrections.html", {"page": page, "rows": rows, "form": DecisionForm()}
+    )
+
+
+@staff_page("members.change")
+@require_POST
+def correction_decide(request: HttpRequest, public_id: str, decision: str) -> HttpResponse:
+    if decision not in {"accept", "reject"}:
+        raise Http404
+    correction = corrections.correction_get(actor=request.user, public_id=public_id)
+    form = DecisionForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        corrections.correction_decide(
+            by=request.user, correction=correction, accept=decision == "accept", note=note
+        )
+    except Forbidden:
+        raise
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, _("已处理 %(name)s 的更正申请") % {"name": correction.member.name}
+        )
+    return redirect("members:corrections")
