@@ -33,10 +33,15 @@ class MerchantStatus(models.TextChoices):
 
 
 class Merchant(models.Model):
-    """URLs and the API name a merchant by `code` (SH + 5 digits), never by the primary key."""
+    """URLs and the API name a merchant by `code` (SH + 5 digits, given on approval and never
+    reused), never by the primary key. An application has no code yet: the applicant follows it
+    by `application_no` and the phone given."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    code = models.CharField(_("商户编号"), max_length=12, unique=True)
+    code = models.CharField(_("商户编号"), max_length=12, unique=True, null=True, blank=True)
+    application_no = models.CharField(
+        _("申请编号"), max_length=12, unique=True, null=True, blank=True
+    )
     name = models.CharField(_("商户名称"), max_length=80)
     uscc = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
     category = models.CharField(_("类别"), max_length=16, choices=Category.choices)
@@ -48,17 +53,32 @@ class Merchant(models.Model):
         help_text=_("所在县区的总工会，负责日常联系"),
     )
     address = models.CharField(_("地址"), max_length=160)
-    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6)
-    longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6)
+    # Optional on an application (the reviewer fixes them); required before approval.
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(
+        _("经度"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
     opening_hours = models.CharField(_("营业时间"), max_length=80, blank=True)
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     contact_name = models.CharField(_("联系人"), max_length=40, blank=True)
     description = models.TextField(_("简介"), blank=True)
+    proposal = models.CharField(
+        _("拟给予会员的优惠"), max_length=200, blank=True, help_text=_("申请时填写，审核时参考")
+    )
     status = models.CharField(
         _("状态"), max_length=16, choices=MerchantStatus.choices, default=MerchantStatus.APPLIED
     )
     status_note = models.CharField(_("状态说明"), max_length=200, blank=True)
     applied_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     scope_path = "district__path"
@@ -70,9 +90,17 @@ class Merchant(models.Model):
             models.Index(fields=["status", "category"], name="merchants_status_category"),
             models.Index(fields=["district", "status"], name="merchants_district_status"),
         ]
+        constraints = [
+            # One open application per credit code: a second one waits for the first answer.
+            models.UniqueConstraint(
+                fields=["uscc"],
+                condition=models.Q(status="applied") & ~models.Q(uscc=""),
+                name="merchants_one_open_application",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.code})"
+        return f"{self.name} ({self.code or self.application_no})"
 
 
 class DiscountKind(models.TextChoices):
@@ -145,7 +173,9 @@ class Contract(models.Model):
 
 
 def photo_path(instance: MerchantPhoto, filename: str) -> str:
-    return f"merchants/{instance.merchant.public_id}/{uuid.uuid4().hex}.jpg"
+    """A random name under the merchant; the extension is the one photo_add found by content."""
+    extension = ".png" if filename.lower().endswith(".png") else ".jpg"
+    return f"merchants/{instance.merchant.public_id}/{uuid.uuid4().hex}{extension}"
 
 
 class MerchantPhoto(models.Model):
@@ -161,6 +191,11 @@ class MerchantPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.caption or str(self.pk)
+
+    @property
+    def file_name(self) -> str:
+        """The random file name, which page URLs use for the photo."""
+        return str(self.image.name).rsplit("/", 1)[-1]
 
 
 class StaffRole(models.TextChoices):
