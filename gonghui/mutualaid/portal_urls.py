@@ -1,0 +1,18 @@
+"""The member's pages under /m/mutual-aid/: certificate, claims."""
+
+from django.urls import path
+
+from gonghui.mutualaid import views
+
+app_name = "mutualaid_portal"
+urlpatterns = [
+    path("", views.certificate, name="certificate"),
+    path("claims/new/", views.claim_new, name="claim_new"),
+    path("claims/<uuid:public_id>/", views.my_claim, name="claim"),
+    path("claims/<uuid:public_id>/move/", views.my_claim_move, name="claim_move"),
+    path(
+        "claims/<uuid:public_id>/documents/<uuid:document_id>/",
+        views.my_document,
+        name="document",
+    ),
+]
