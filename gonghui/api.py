@@ -10,6 +10,7 @@ from gonghui.jobs.api import router as jobs_router
 from gonghui.joining.api import router as joining_router
 from gonghui.members.api import router as members_router
 from gonghui.merchants.api import router as merchants_router
+from gonghui.mutualaid.api import router as mutualaid_router
 from gonghui.orgs.api import router as orgs_router
 from gonghui.pos.api import router as pos_router
 
@@ -30,3 +31,4 @@ api.add_router("/applications", joining_router)
 api.add_router("/cards", cards_router)
 api.add_router("/merchants", merchants_router)
 api.add_router("/pos", pos_router)
+api.add_router("/mutual-aid", mutualaid_router)

@@ -64,6 +64,7 @@ def ensure_reference_data() -> None:
         "gonghui.accounts.migrations.0003_officers_issue_cards",
         "gonghui.accounts.migrations.0004_system_admin_keeps_the_calendar",
         "gonghui.orgs.migrations.0002_seed_departments",
+        "gonghui.mutualaid.migrations.0002_officers_run_mutual_aid",
     ):
         import_module(module).forward(apps, None)
 

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "gonghui.merchants",
     "gonghui.cards",
     "gonghui.pos",
+    "gonghui.mutualaid",
     "gonghui.portal",
 ]
 

@@ -82,6 +82,7 @@ def correction_submit(*, member: Member, field: str, proposed: str, reason: str 
 
 def _correct_id_number(by: Any, member: Member, id_number: str) -> None:
     data = services.validate(services.MemberData(name=member.name, id_number=id_number))
+    assert data.birth_date is not None  # validate derives it from the ID number
     new_index = services.id_index(data.id_number)
     if Member.objects.filter(id_index=new_index).exclude(pk=member.pk).exists():
         raise DomainError(
