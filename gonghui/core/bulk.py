@@ -1,14 +1,21 @@
-"""Fast bulk insert for imports: one prepared statement per batch, values adapted by field type.
+"""Fast bulk insert for imports: values adapted by field type, written in few statements.
 
 Django's bulk_create compiles every value through each field's get_db_prep_save (about 5 µs a
 value); a roster row has two dozen columns and a city has a million rows. Here each column
-gets its adapter once, plain text passes through untouched, and PostgreSQL takes the rows
-through COPY. Values are always parameters: nothing is formatted into SQL."""
+gets its adapter once and plain text passes through untouched. SQLite takes up to ROWS_PER_INSERT
+rows in one INSERT and PostgreSQL a batch through binary COPY, so the database's own work runs
+in C (or in the server) without the GIL, and `BackgroundWriter` lets it overlap Python preparing
+the next batch. Values are always parameters: nothing is formatted into SQL."""
 
 from __future__ import annotations
 
+import itertools
+import json
+import sqlite3
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from types import TracebackType
 from typing import Any, cast
 
 from django.db import connection, models
@@ -17,15 +24,19 @@ from django.utils import timezone
 from gonghui.core import crypto
 from gonghui.core.fields import EncryptedTextField
 
+Adapter = Callable[[Any], Any]
+# Rows in one SQLite INSERT: larger statements stop paying off near a thousand rows.
+ROWS_PER_INSERT = 1000
 
-def _adapter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
+
+def _adapter(field: models.Field[Any, Any], encrypt: Adapter) -> Adapter | None:
     """How a Python value becomes a database parameter; None when it passes as it is."""
     ops = connection.ops
     if isinstance(field, EncryptedTextField):
-        return lambda v: crypto.encrypt(v) if v else v
+        return lambda v: encrypt(v) if v else v
     if isinstance(field, models.UUIDField):
         if connection.vendor == "postgresql":
-            return lambda v: v
+            return None
         return lambda v: v.hex if isinstance(v, uuid.UUID) else v
     if isinstance(field, models.DateTimeField):
         return ops.adapt_datetimefield_value
@@ -36,12 +47,17 @@ def _adapter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
     return None
 
 
-class BulkInserter:
-    """Insert rows given as dicts keyed by field attname (`union_id` for a foreign key).
+def _column(field: models.Field[Any, Any]) -> str:
+    # A concrete field always has a column; the stubs allow None for the others.
+    return cast(str, field.column)
 
-    Fields with `auto_now`/`auto_now_add` are filled with the batch's timestamp; UUID fields with
-    a default get a fresh uuid4 when missing; other fields left out get their model default
-    (what `Model.save()` would store), not NULL."""
+
+class BulkInserter:
+    """Insert rows of the fields named by `attnames` (`union_id` for a foreign key).
+
+    Fields with `auto_now`/`auto_now_add` are filled with the batch's timestamp; UUID fields
+    get a fresh uuid4 when missing; other fields left out get their model default (what
+    `Model.save()` would store), or NULL when they have none."""
 
     def __init__(self, model: type[models.Model], attnames: Sequence[str]) -> None:
         self.model = model
@@ -50,69 +66,186 @@ class BulkInserter:
         unknown = set(attnames) - set(by_attname)
         if unknown:
             raise ValueError(f"{model.__name__} has no fields {sorted(unknown)}")
-        self.fields = fields
-        self.given = set(attnames)
-        self.stamped = [
-            f.attname
-            for f in fields
-            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-        ]
-        self.uuids = [
-            f.attname
-            for f in fields
-            if isinstance(f, models.UUIDField) and f.attname not in self.given
-        ]
+        self.attnames = tuple(attnames)
+        self.given = [by_attname[name] for name in self.attnames]
+        rest = [f for f in fields if f.attname not in self.attnames]
+        self.stamped = [f for f in fields if _stamped(f)]
+        self.uuids = [f for f in rest if isinstance(f, models.UUIDField)]
         self.defaults = [
-            f
-            for f in fields
-            if f.attname not in self.given
-            and f.attname not in self.stamped
-            and f.attname not in self.uuids
-            and f.has_default()
+            f for f in rest if f.has_default() and f not in self.uuids and not _stamped(f)
         ]
-        self.adapters = [(f.attname, _adapter(f)) for f in fields]
+        self.nulls = [f for f in rest if f not in self.uuids + self.defaults and not _stamped(f)]
+        # Columns in the order a row's values come: the caller's, then those filled here.
+        self.fields = [
+            *self.given,
+            *[f for f in self.stamped if f.attname not in self.attnames],
+            *self.uuids,
+            *self.defaults,
+            *self.nulls,
+        ]
         self.table = model._meta.db_table
-        # A concrete field always has a column; the stubs allow None for the others.
-        self.columns = [cast(str, f.column) for f in fields]
+        self._copy_types: list[int] = []
 
-    def insert(self, rows: Iterable[dict[str, Any]]) -> int:
-        """Insert in the caller's transaction; returns the number of rows."""
-        stamp = {}
-        for name, adapt in self.adapters:
-            if name in self.stamped:
-                assert adapt is not None  # auto_now fields are date/datetime fields: adapted
-                stamp[name] = adapt(timezone.now())
-        plan = [(name, None if name in stamp else adapt) for name, adapt in self.adapters]
-        values = []
-        for row in rows:
-            row.update(stamp)
-            for name in self.uuids:
-                row[name] = uuid.uuid4()
-            for field in self.defaults:
-                row[field.attname] = field.get_default()
-            values.append(
-                tuple(
-                    row.get(name) if adapt is None else adapt(row.get(name)) for name, adapt in plan
-                )
-            )
-        if not values:
-            return 0
-        quote = connection.ops.quote_name
-        columns = ", ".join(quote(c) for c in self.columns)
-        connection.ensure_connection()
-        # The driver's own errors (a unique violation above all) become Django's, as through
-        # the ORM, so callers can catch django.db.IntegrityError.
-        with connection.wrap_database_errors:
-            if connection.vendor == "postgresql":
-                sql = f"COPY {quote(self.table)} ({columns}) FROM STDIN"
-                with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-                    for record in values:
-                        copy.write_row(record)
-            else:
-                # The DB-API cursor directly: Django's wrapper rewrites every parameter list.
-                marks = ", ".join(["?"] * len(self.columns))
-                connection.connection.executemany(
-                    f"INSERT INTO {quote(self.table)} ({columns}) VALUES ({marks})",  # noqa: S608
-                    values,
-                )
+    def insert(self, rows: Iterable[Mapping[str, Any]]) -> int:
+        """Insert rows given as dicts keyed by attname, in the caller's transaction."""
+        names = self.attnames
+        return self.insert_values([row.get(name) for name in names] for row in rows)
+
+    def insert_values(self, rows: Iterable[Sequence[Any]]) -> int:
+        """Insert rows given as values in `attnames` order, in the caller's transaction.
+
+        Returns the number of rows."""
+        values = self.complete(rows)
+        if values:
+            writer = self.writer()
+            with connection.wrap_database_errors:
+                writer(values)
         return len(values)
+
+    def complete(self, rows: Iterable[Sequence[Any]]) -> list[list[Any]]:
+        """Every row's database parameters in column order: adapted and encrypted values, the
+        batch's timestamp, fresh UUIDs and defaults."""
+        encrypt = crypto.Encrypter()
+        adapters = {f.attname: _adapter(f, encrypt) for f in self.fields}
+        now = timezone.now()
+        stamp = {f.attname: cast(Adapter, adapters[f.attname])(now) for f in self.stamped}
+        # Positions among the caller's values that change on the way in.
+        changes: list[tuple[int, Adapter]] = []
+        for position, field in enumerate(self.given):
+            if field.attname in stamp:
+                changes.append((position, _constant(stamp[field.attname])))
+            elif (adapt := adapters[field.attname]) is not None:
+                changes.append((position, adapt))
+        stamps = [stamp[f.attname] for f in self.stamped if f.attname not in self.attnames]
+        uuids = [adapters[f.attname] or _same for f in self.uuids]
+        defaults = [(f, adapters[f.attname] or _same) for f in self.defaults]
+        nulls = [None] * len(self.nulls)
+
+        def complete(row: Sequence[Any]) -> list[Any]:
+            values = list(row)
+            for position, adapt in changes:
+                values[position] = adapt(values[position])
+            values += stamps
+            values += [adapt(uuid.uuid4()) for adapt in uuids]
+            values += [adapt(field.get_default()) for field, adapt in defaults]
+            values += nulls
+            return values
+
+        return [complete(row) for row in rows]
+
+    def writer(self) -> Callable[[list[list[Any]]], None]:
+        """A function writing completed rows through this thread's database connection, which
+        may run on another thread (it touches the DB-API connection only). It raises the
+        driver's errors: call it inside `connection.wrap_database_errors`."""
+        connection.ensure_connection()
+        raw = connection.connection
+        quote = connection.ops.quote_name
+        table = quote(self.table)
+        columns = ", ".join(quote(_column(f)) for f in self.fields)
+        if connection.vendor == "postgresql":
+            sql = f"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)"
+            types = self._postgresql_types()
+
+            def copy(values: list[list[Any]]) -> None:
+                with raw.cursor() as cursor, cursor.copy(sql) as stream:
+                    stream.set_types(types)
+                    for record in values:
+                        stream.write_row(record)
+
+            return copy
+        marks = "(" + ", ".join(["?"] * len(self.fields)) + ")"
+
+        def insert(values: list[list[Any]]) -> None:
+            # The DB-API connection directly: Django's wrapper rewrites every parameter list.
+            for start in range(0, len(values), ROWS_PER_INSERT):
+                chunk = values[start : start + ROWS_PER_INSERT]
+                sql = f"INSERT INTO {table} ({columns}) VALUES {', '.join([marks] * len(chunk))}"  # noqa: S608
+                cast(sqlite3.Connection, raw).execute(sql, list(itertools.chain(*chunk)))
+
+        return insert
+
+    def _postgresql_types(self) -> list[int]:
+        """The columns' type OIDs, which binary COPY needs: read from the table itself."""
+        if not self._copy_types:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass",
+                    [connection.ops.quote_name(self.table)],
+                )
+                oids = dict(cursor.fetchall())
+            self._copy_types = [oids[_column(f)] for f in self.fields]
+        return self._copy_types
+
+
+class BackgroundWriter:
+    """Writes an inserter's batches on a second thread, one batch at a time, so the database
+    (SQLite's C code without the GIL, or the PostgreSQL server) works while this thread
+    prepares the next batch. Both use this thread's connection and transaction: call `wait()`
+    before any other query, and leave the `with` block (which waits) before the transaction
+    ends."""
+
+    def __init__(self, inserter: BulkInserter) -> None:
+        self.inserter = inserter
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bulk-writer")
+        self._pending: Future[None] | None = None
+
+    def __enter__(self) -> BackgroundWriter:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        try:
+            self.wait()
+        finally:
+            self._pool.shutdown()
+
+    def submit(self, rows: Iterable[Sequence[Any]]) -> int:
+        """Start writing rows (values in `attnames` order); returns how many."""
+        values = self.inserter.complete(rows)
+        self.wait()
+        if values:
+            self._pending = self._pool.submit(self.inserter.writer(), values)
+        return len(values)
+
+    def wait(self) -> None:
+        """Until the batch being written is in, raising its error as Django's."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            with connection.wrap_database_errors:
+                pending.result()
+
+
+def existing_values(model: type[models.Model], attname: str, values: Collection[str]) -> set[str]:
+    """Which of `values` the text column `attname` already holds: one query for the lot, the
+    values passed as a single parameter (an IN list of thousands costs Django milliseconds)."""
+    if not values:
+        return set()
+    quote = connection.ops.quote_name
+    field = next(f for f in model._meta.concrete_fields if f.attname == attname)
+    column, table = quote(_column(field)), quote(model._meta.db_table)
+    # A semi-join on the unnested list: PostgreSQL probes the index even while an import grows
+    # the table past its statistics (`= ANY(list)` turns into a scan of the whole table).
+    param: Any
+    if connection.vendor == "postgresql":
+        test, param = "IN (SELECT unnest(%s::text[]))", list(values)
+    else:
+        test, param = "IN (SELECT value FROM json_each(%s))", json.dumps(list(values))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {column} FROM {table} WHERE {column} {test}", [param])  # noqa: S608
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _stamped(field: models.Field[Any, Any]) -> bool:
+    return bool(getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _constant(value: Any) -> Adapter:
+    return lambda _ignored: value

@@ -8,8 +8,9 @@ holder's birth year, so a region table would wrongly reject real people."""
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
+from typing import NamedTuple
 
 from django.utils.translation import gettext as _
 
@@ -61,16 +62,28 @@ FULLWIDTH = {chr(c): chr(c - 0xFEE0) for c in range(0xFF10, 0xFF1A)} | {"Ｘ": "
 TRANSLATE = str.maketrans(FULLWIDTH | {" ": "", "\u3000": "", "\t": "", "-": ""})
 
 
-@dataclass(frozen=True)
-class IdNumber:
+class IdNumber(NamedTuple):
     value: str
     birth_date: date
     gender: str  # "M" or "F"
 
 
 def check_char(first17: str) -> str:
-    total = sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True))
+    if first17.isascii() and first17.isdigit() and len(first17) == len(WEIGHTS):
+        # The weights are 2^(18-i) mod 11 and 13 ≡ 2 (mod 11): read in base 13, the digits
+        # carry half their weights, and int() sums them in C (an import checks a million).
+        total = 2 * int(first17, 13)
+    else:
+        total = sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True))
     return CHECK_CHARS[total % 11]
+
+
+@lru_cache(maxsize=16_384)  # a roster's birthdays span some decades and repeat
+def _birth_date(digits: str) -> date | None:
+    try:
+        return date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
+    except ValueError:
+        return None
 
 
 def normalise(raw: object) -> str:
@@ -82,8 +95,10 @@ def normalise(raw: object) -> str:
     return text
 
 
-def parse(raw: object) -> IdNumber:
-    """Validate and return the number with the birth date and gender it encodes."""
+def parse(raw: object, *, today: date | None = None) -> IdNumber:
+    """Validate and return the number with the birth date and gender it encodes.
+
+    `today` (default: the current date) bounds the birth date; a bulk caller passes it once."""
     if isinstance(raw, float):
         raise DomainError(
             "idnumber.float",
@@ -100,11 +115,10 @@ def parse(raw: object) -> IdNumber:
         raise DomainError("idnumber.format", _("身份证号应为18位（最后一位可以是X），或15位旧号码"))
     if value[:2] not in PROVINCES:
         raise DomainError("idnumber.region", _("身份证号前两位不是有效的省级行政区划代码"))
-    try:
-        birth = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
-    except ValueError as exc:
-        raise DomainError("idnumber.birth_date", _("身份证号中的出生日期不存在")) from exc
-    if birth.year < 1900 or birth > date.today():
+    birth = _birth_date(value[6:14])
+    if birth is None:
+        raise DomainError("idnumber.birth_date", _("身份证号中的出生日期不存在"))
+    if birth.year < 1900 or birth > (today or date.today()):
         raise DomainError("idnumber.birth_date", _("身份证号中的出生日期不合理"))
     if check_char(value[:17]) != value[17]:
         raise DomainError("idnumber.check_digit", _("身份证号校验位不正确，请核对是否抄错"))

@@ -15,9 +15,12 @@ error is reported with its row number, column, value and reason."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
+from datetime import date
+from functools import lru_cache, partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -25,8 +28,8 @@ from django.utils.translation import gettext as _
 
 from gonghui.accounts.scoping import has_perm
 from gonghui.audit.log import Event, log_many
-from gonghui.core import idnumbers
-from gonghui.core.bulk import BulkInserter
+from gonghui.core import crypto, idnumbers
+from gonghui.core.bulk import BackgroundWriter, BulkInserter, existing_values
 from gonghui.core.errors import DomainError, Forbidden
 from gonghui.core.excel import RowError, Sheet, find_header, write_xlsx
 from gonghui.jobs.registry import Progress
@@ -91,13 +94,39 @@ class ImportSummary:
         return {k: getattr(self, k) for k in keys}
 
 
-@dataclass
-class ParsedRow:
+class ParsedRow(NamedTuple):
+    """A valid row, cleaned; its cells tell, if the person exists, which fields to update."""
+
     row: int
-    data: services.MemberData
+    name: str
+    name_pinyin: str
+    name_initials: str
+    id_number: idnumbers.IdNumber
+    phone: str
+    ethnicity: str
+    education: str
+    category: str
+    join_date: date | None
     union: Union
-    given: frozenset[str] = frozenset()  # fields with a non-blank cell in this row
-    index: str = ""
+    cells: list[Any]
+
+
+# Parsers of cells that repeat (a roster has a few genders and categories, some thousands of
+# dates and common names in a million rows), remembered per distinct cell in bounded caches:
+# memory stays flat. Typed, so 1, 1.0 and True stay apart; a refused cell raises and is not
+# remembered.
+_gender = lru_cache(maxsize=1024, typed=True)(rules.parse_gender)
+_ethnicity = lru_cache(maxsize=1024, typed=True)(rules.parse_ethnicity)
+_education = lru_cache(maxsize=1024, typed=True)(rules.parse_education)
+_category = lru_cache(maxsize=1024, typed=True)(rules.parse_category)
+_join_date = lru_cache(maxsize=16_384, typed=True)(partial(rules.parse_date, field="join_date"))
+
+
+@lru_cache(maxsize=8192, typed=True)
+def _name(raw: Any) -> tuple[str, str, str]:
+    """The cleaned name with its full pinyin and initials."""
+    name = rules.clean_name(raw)
+    return (name, *rules.name_pinyin(name))
 
 
 class _Rollback(Exception):
@@ -129,36 +158,44 @@ class RosterImport:
         self.summary = ImportSummary(dry_run=dry_run)
         self.unions: dict[str, Union] = {union.code: union}
         self.today = timezone.localdate()
-        self.inserter = BulkInserter(Member, MEMBER_COLUMNS)
-        # Column → parser, built once: the row loop runs a million times.
-        self.parsers: list[tuple[str, Any]] = [
-            ("name", rules.clean_name),
-            ("id_number", lambda v: idnumbers.parse(_id_cell(v))),
-            ("gender", rules.parse_gender),
+        # Identity numbers are checked against the system date, as idnumbers.parse does.
+        birth_limit = date.today()
+        self.writer = BackgroundWriter(BulkInserter(Member, MEMBER_COLUMNS))
+        self.unreported = 0  # rows read since the progress bar last moved
+        self.id_index = crypto.blind_indexer("id_number")
+        self.phone_index = crypto.blind_indexer("phone")
+        self.columns: dict[str, int] = {}
+        self.plan: list[tuple[str, int | None, Callable[[Any], Any]]] = []
+        # Column → parser in the order errors are reported; the row loop runs a million times.
+        self.parsers: list[tuple[str, Callable[[Any], Any]]] = [
+            ("name", _name),
+            ("id_number", lambda v: idnumbers.parse(_id_cell(v), today=birth_limit)),
+            ("gender", _gender),
             ("phone", rules.parse_phone),
-            ("ethnicity", rules.parse_ethnicity),
-            ("education", rules.parse_education),
-            ("category", rules.parse_category),
-            ("join_date", lambda v: rules.parse_date(v, field="join_date")),
+            ("ethnicity", _ethnicity),
+            ("education", _education),
+            ("category", _category),
+            ("join_date", _join_date),
             ("union_code", self._union_for),
         ]
 
     # -- reading ------------------------------------------------------------------------
-    def _data_rows(self) -> Any:
+    def _data_rows(self) -> Iterator[tuple[int, list[Any]]]:
         rows = self.sheet.rows()
-        columns, header_row = find_header(rows, ALIASES, required=("name", "id_number"))
+        self.columns, header_row = find_header(rows, ALIASES, required=("name", "id_number"))
+        self.plan = [(name, self.columns.get(name), parser) for name, parser in self.parsers]
         for number, cells in enumerate(rows, start=header_row + 1):
-            if any(not _blank(c) for c in cells):
-                yield number, cells, columns
+            if _filled(cells):
+                yield number, cells
 
     def _duplicates(self) -> dict[int, list[int]]:
         """Row number → the other rows carrying the same identity number."""
         first_row: dict[str, int] = {}
         groups: dict[str, list[int]] = {}
         count = 0
-        for number, cells, columns in self._data_rows():
+        for number, cells in self._data_rows():
             count += 1
-            raw = _id_cell(_cell(cells, columns.get("id_number")))
+            raw = _id_cell(_cell(cells, self.columns["id_number"]))
             if isinstance(raw, float):  # refused row by row; its digits are not the person's
                 continue
             value = idnumbers.normalise(raw)
@@ -178,26 +215,24 @@ class RosterImport:
             text = "" if value is None else str(value)
             self.summary.error_rows.append(RowError(row, label, text[:100], reason, code))
 
-    def _parse(self, number: int, cells: list[Any], columns: dict[str, int]) -> ParsedRow | None:
-        values: dict[str, Any] = {}
+    def _parse(self, number: int, cells: list[Any]) -> ParsedRow | None:
+        values: list[Any] = []
         failed = False
-        for column, parser in self.parsers:
-            raw = _cell(cells, columns.get(column))
+        for column, index, parser in self.plan:
+            raw = _cell(cells, index)
             try:
-                values[column] = parser(raw)
+                values.append(parser(raw))
             except DomainError as exc:
                 shown = _mask(idnumbers.normalise(raw)) if column == "id_number" else raw
                 self._error(number, column, shown, exc.message, exc.code)
                 failed = True
-                values[column] = None
-        name, parsed_id, gender = values["name"], values["id_number"], values["gender"]
-        phone, ethnicity, education = values["phone"], values["ethnicity"], values["education"]
-        category, join_date, union = values["category"], values["join_date"], values["union_code"]
+                values.append(None)
+        names, parsed_id, gender, phone, ethnicity, education, category, join_date, union = values
         if parsed_id is not None and gender and gender != parsed_id.gender:
             self._error(
                 number,
                 "gender",
-                _cell(cells, columns.get("gender")),
+                _cell(cells, self.columns.get("gender")),
                 _("性别与身份证号不符"),
                 "member.gender_mismatch",
             )
@@ -213,25 +248,28 @@ class RosterImport:
             failed = True
         if failed or parsed_id is None:
             return None
-        data = services.MemberData(
-            name=name,
-            id_number=parsed_id.value,
-            phone=phone or "",
-            ethnicity=ethnicity or "",
-            education=education or "",
-            category=category,
-            join_date=join_date,
-            gender=parsed_id.gender,
-            birth_date=parsed_id.birth_date,
+        name, name_pinyin, name_initials = names
+        return ParsedRow(
+            number,
+            name,
+            name_pinyin,
+            name_initials,
+            parsed_id,
+            phone or "",
+            ethnicity or "",
+            education or "",
+            category,
+            join_date,
+            union or self.union,
+            cells,
         )
-        given = frozenset(f for f in UPDATABLE if not _blank(_cell(cells, columns.get(f))))
-        return ParsedRow(number, data, union or self.union, given)
 
     def _union_for(self, raw: Any) -> Union | None:
         code = rules.clean_text(raw).upper()
         if not code:
             return None
         if code not in self.unions:
+            self.writer.wait()  # the connection is the writer's until its batch is in
             union = Union.objects.filter(code=code).first()
             if union is None or not union.path.startswith(self.union.path):
                 raise DomainError(
@@ -251,16 +289,17 @@ class RosterImport:
         return not self.dry_run and (self.skip_invalid or self.summary.errors == 0)
 
     def _flush(self, batch: list[ParsedRow]) -> None:
-        for item in batch:
-            item.index = services.id_index(item.data.id_number)
-        existing = self._existing([i.index for i in batch])
-        creates: list[ParsedRow] = []
+        indexes = [self.id_index(item.id_number.value) for item in batch]
+        self.writer.wait()
+        self._report_progress()
+        existing = self._existing(indexes)
+        creates: list[tuple[ParsedRow, str]] = []
         updates: list[tuple[ParsedRow, Member, dict[str, list[Any]]]] = []
         transfers: list[tuple[ParsedRow, Member]] = []
-        for item in batch:
-            member = existing.get(item.index)
+        for item, index in zip(batch, indexes, strict=True):
+            member = existing.get(index)
             if member is None:
-                creates.append(item)
+                creates.append((item, index))
             elif member.union_id == item.union.pk:
                 changes = self._changes(member, item)
                 if changes:
@@ -271,7 +310,7 @@ class RosterImport:
                 self._error(
                     item.row,
                     "id_number",
-                    _mask(item.data.id_number),
+                    _mask(item.id_number.value),
                     _("此人已有一条待处理的转会申请"),
                     "member.transfer_pending",
                 )
@@ -279,7 +318,7 @@ class RosterImport:
                 self._error(
                     item.row,
                     "id_number",
-                    _mask(item.data.id_number),
+                    _mask(item.id_number.value),
                     _("此人已是 %(union)s 的会员（会员号 %(no)s）")
                     % {"union": member.union.name, "no": member.member_no},
                     "member.registered_elsewhere",
@@ -292,7 +331,7 @@ class RosterImport:
                 self._error(
                     item.row,
                     "id_number",
-                    _mask(item.data.id_number),
+                    _mask(item.id_number.value),
                     _("此人在 %(union)s 的会籍状态为“%(status)s”，不能发起转会，请先与该工会联系")
                     % {"union": member.union.name, "status": member.get_status_display()},
                     "member.transition_invalid",
@@ -304,30 +343,32 @@ class RosterImport:
         self.summary.transfers += len(transfers)
         if not self._writing:
             return
-        self._write_creates(creates)
         self._write_updates(updates)
         self._write_transfers(transfers)
+        self._write_creates(creates)  # last: the new rows go in while the next batch is read
 
     def _existing(self, indexes: list[str]) -> dict[str, Member]:
         """Everyone in the city with these blind indexes: a person is one member anywhere."""
-        members = Member.objects.filter(id_index__in=indexes).select_related("union")
+        # Most rows of a roster are new people: a cheap query first, members only for the hits.
+        found = existing_values(Member, "id_index", indexes)
+        if not found:
+            return {}
+        members = Member.objects.filter(id_index__in=found).select_related("union")
         return {m.id_index: m for m in members}
 
     def _changes(self, member: Member, item: ParsedRow) -> dict[str, list[Any]]:
-        after = {name: getattr(item.data, name) for name in UPDATABLE if name in item.given}
+        # A column the file lacks, or a blank cell, leaves the stored value as it is.
+        given = [f for f in UPDATABLE if not _blank(_cell(item.cells, self.columns.get(f)))]
+        after = {name: getattr(item, name) for name in given}
         before = {name: getattr(member, name) for name in after}
         return services.rules_changes(before, after)
 
-    def _write_creates(self, creates: list[ParsedRow]) -> None:
+    def _write_creates(self, creates: list[tuple[ParsedRow, str]]) -> None:
         if not creates:
             return
         numbers = services.allocate_numbers(len(creates))
-        self.inserter.insert(
-            services.member_row(i.data, i.union.pk, no)
-            for i, no in zip(creates, numbers, strict=True)
-        )
         by_union: dict[str, list[str]] = {}
-        for item, number in zip(creates, numbers, strict=True):
+        for (item, _index), number in zip(creates, numbers, strict=True):
             by_union.setdefault(item.union.path, []).append(number)
         log_many(
             self.by,
@@ -342,6 +383,40 @@ class RosterImport:
                 for path, nos in by_union.items()
             ],
         )
+        joined_default = timezone.localdate()
+        self.writer.submit(
+            self._member_values(item, index, number, joined_default)
+            for (item, index), number in zip(creates, numbers, strict=True)
+        )
+
+    def _member_values(
+        self, item: ParsedRow, index: str, member_no: str, joined_default: date
+    ) -> tuple[Any, ...]:
+        """A new member's values in MEMBER_COLUMNS order: what services.member_row gives,
+        without a dict a row or computing the blind index the lookup already computed."""
+        ident, phone = item.id_number, item.phone
+        return (
+            member_no,
+            item.name,
+            item.name_pinyin,
+            item.name_initials,
+            ident.gender,
+            ident.birth_date,
+            ident.value,
+            index,
+            ident.value[-4:],
+            phone,
+            self.phone_index(phone) if phone else "",
+            phone[-4:],
+            item.ethnicity,
+            item.education,
+            item.category,
+            item.union.pk,
+            item.join_date or joined_default,
+            MemberStatus.ACTIVE,
+            False,
+            False,
+        )
 
     def _write_updates(self, updates: list[tuple[ParsedRow, Member, dict[str, list[Any]]]]) -> None:
         if not updates:
@@ -349,7 +424,7 @@ class RosterImport:
         fields: set[str] = set()
         members = []
         for item, member, changes in updates:
-            values = {name: getattr(item.data, name) for name in changes}
+            values = {name: getattr(item, name) for name in changes}
             services.apply_values(member, values)
             member.updated_at = timezone.now()
             fields.update(values)
@@ -413,6 +488,12 @@ class RosterImport:
             ],
         )
 
+    def _report_progress(self) -> None:
+        """Move the bar once a batch (it saves through the connection the writer shares)."""
+        if self.progress and self.unreported:
+            self.progress.advance(self.unreported)
+        self.unreported = 0
+
     # -- the whole run ------------------------------------------------------------------
     def run(self) -> ImportSummary:
         duplicates = self._duplicates()
@@ -423,29 +504,9 @@ class RosterImport:
                 # Lock the target union: two imports into it run one after the other, so the
                 # second sees the first's members and updates instead of duplicating them.
                 Union.objects.select_for_update().filter(pk=self.union.pk).first()
-                batch: list[ParsedRow] = []
-                for number, cells, columns in self._data_rows():
-                    if number in duplicates:
-                        others = "、".join(str(r) for r in duplicates[number])
-                        raw = _id_cell(_cell(cells, columns.get("id_number")))
-                        self._error(
-                            number,
-                            "id_number",
-                            _mask(idnumbers.normalise(raw)),
-                            _("与第 %(rows)s 行身份证号重复") % {"rows": others},
-                            "member.duplicate_in_file",
-                        )
-                    else:
-                        parsed = self._parse(number, cells, columns)
-                        if parsed is not None:
-                            batch.append(parsed)
-                    if len(batch) >= BATCH:
-                        self._flush(batch)
-                        batch = []
-                    if self.progress:
-                        self.progress.advance()
-                if batch:
-                    self._flush(batch)
+                with self.writer:  # waits for the last batch, inside the transaction
+                    self._import_rows(duplicates)
+                self._report_progress()
                 if not self._writing or (self.summary.errors and not self.skip_invalid):
                     raise _Rollback
                 self.summary.written = True
@@ -456,9 +517,40 @@ class RosterImport:
                 "member.import_conflict",
                 _("导入时有同一人正被另一个导入写入，请稍后重新导入"),
             ) from exc
+        finally:
+            _name.cache_clear()  # people's names do not outlive the import in a worker
         if not self.summary.written and not self.dry_run:
             self.summary.created = self.summary.updated = self.summary.transfers = 0
         return self.summary
+
+    def _import_rows(self, duplicates: dict[int, list[int]]) -> None:
+        batch: list[ParsedRow] = []
+        for number, cells in self._data_rows():
+            self.unreported += 1
+            if number in duplicates:
+                others = "、".join(str(r) for r in duplicates[number])
+                raw = _id_cell(_cell(cells, self.columns["id_number"]))
+                self._error(
+                    number,
+                    "id_number",
+                    _mask(idnumbers.normalise(raw)),
+                    _("与第 %(rows)s 行身份证号重复") % {"rows": others},
+                    "member.duplicate_in_file",
+                )
+            else:
+                parsed = self._parse(number, cells)
+                if parsed is not None:
+                    batch.append(parsed)
+            if len(batch) >= BATCH:
+                self._flush(batch)
+                batch = []
+        if batch:
+            self._flush(batch)
+
+
+def _filled(cells: list[Any]) -> bool:
+    """Not a blank row; the first cell usually decides."""
+    return not all(map(_blank, cells))
 
 
 def _cell(cells: list[Any], index: int | None) -> Any:
