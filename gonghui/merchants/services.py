@@ -27,6 +27,7 @@ from gonghui.accounts import services as account_services
 from gonghui.accounts.models import User, UserKind
 from gonghui.accounts.scoping import require_perm
 from gonghui.audit.log import Event, field_changes, log_action, log_many
+from gonghui.core import filetypes
 from gonghui.core.errors import Conflict, DomainError
 from gonghui.merchants import rules
 from gonghui.merchants.models import (
@@ -46,8 +47,7 @@ PERMISSION = "cards.change"
 NUMBER_ATTEMPTS = 5
 PHOTO_MAX_BYTES = 2 * 1024 * 1024
 PHOTO_MAX_COUNT = 6
-JPEG_MAGIC = b"\xff\xd8\xff"
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+PHOTO_KINDS = frozenset({"jpg", "png"})
 # Statuses in which a merchant has accounts, keys and photos looked after.
 WORKING = frozenset({MerchantStatus.ACTIVE, MerchantStatus.SUSPENDED, MerchantStatus.EXPIRED})
 
@@ -673,11 +673,8 @@ def key_revoke(*, by: Any, key: TerminalKey) -> TerminalKey:
 
 def photo_kind(head: bytes) -> str | None:
     """ "jpg" or "png" by the file's first bytes; None for anything else."""
-    if head.startswith(JPEG_MAGIC):
-        return "jpg"
-    if head.startswith(PNG_MAGIC):
-        return "png"
-    return None
+    found = filetypes.sniff(head)
+    return found[0] if found and found[0] in PHOTO_KINDS else None
 
 
 def photo_add(*, by: Any, merchant: Merchant, upload: Any, caption: str = "") -> MerchantPhoto:

@@ -26,6 +26,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gonghui.core import filetypes
 from gonghui.core.errors import DomainError
 from gonghui.core.money import format_fen
 
@@ -502,19 +503,12 @@ def normalise_invoice_no(text: str) -> str:
 
 
 DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
-DOCUMENT_MAGIC: tuple[tuple[bytes, str, str], ...] = (
-    (b"%PDF-", "pdf", "application/pdf"),
-    (b"\xff\xd8\xff", "jpg", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "png", "image/png"),
-)
 
 
 def document_type(head: bytes) -> str | None:
     """The content type by the file's first bytes (PDF, JPEG, PNG); None for anything else."""
-    for magic, _ext, content_type in DOCUMENT_MAGIC:
-        if head.startswith(magic):
-            return content_type
-    return None
+    found = filetypes.sniff(head)
+    return found[1] if found else None
 
 
 # -- the claim's state machine and review levels ----------------------------------------------

@@ -37,10 +37,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from gonghui.accounts.scoping import scoped
+from gonghui.core.masking import mask_name
 from gonghui.members.models import Member
 from gonghui.pos.models import Transaction
 from gonghui.pos.reports import merchants_in_scope
-from gonghui.pos.rules import mask_name
 from gonghui.pos.selectors import MEMBER_SECRETS
 
 BURST_MERCHANTS = 3  # N: different merchants ...

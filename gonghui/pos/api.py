@@ -15,6 +15,7 @@ from ninja.params.functions import Header, Query
 from ninja.responses import codes_4xx
 
 from gonghui.core.api import ErrorOut, Paged
+from gonghui.core.masking import mask_name
 from gonghui.pos import idempotency, rules, selectors, services
 from gonghui.pos.auth import PosCaller, PosSignatureAuth
 
@@ -55,7 +56,7 @@ class QuoteOut(Schema):
 
     @staticmethod
     def resolve_member(obj: Any) -> str:
-        return rules.mask_name(obj.member.name)
+        return mask_name(obj.member.name)
 
 
 class TransactionIn(Schema):
@@ -90,7 +91,7 @@ class TransactionOut(Schema):
 
     @staticmethod
     def resolve_member(obj: Any) -> str:
-        return rules.mask_name(obj.member.name)
+        return mask_name(obj.member.name)
 
 
 class RefundIn(Schema):

@@ -20,13 +20,11 @@ from django.utils.translation import gettext_lazy
 
 from gonghui.accounts.scoping import scoped
 from gonghui.audit.log import log_action
+from gonghui.core.masking import mask_name
 from gonghui.members.models import Member
 from gonghui.merchants.models import Category, Merchant
 from gonghui.pos.models import EntryKind, LedgerEntry, Transaction
-from gonghui.pos.rules import mask_name
 from gonghui.pos.selectors import MEMBER_SECRETS
-
-__all__ = ["mask_name"]  # re-exported: staff pages mask names as the terminal does
 
 TOP_MERCHANTS = 10
 MONTHS_SHOWN = 12

@@ -49,14 +49,3 @@ def discount_reversal(
 
 def refundable_fen(*, payable_fen: int, refunded_fen: int) -> int:
     return max(0, payable_fen - refunded_fen)
-
-
-def mask_name(name: str) -> str:
-    """What the terminal shows of a member: `张*`, `张*明`, `欧**锋`; the first and last
-    characters kept, the rest hidden (a single character stays as it is)."""
-    name = "".join(name.split())
-    if len(name) <= 1:
-        return name
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]

@@ -23,11 +23,11 @@ from django.utils.translation import gettext as _
 from gonghui.accounts.scoping import get_scoped, require_perm
 from gonghui.audit.log import log_action
 from gonghui.core.errors import Conflict, DomainError, NotFound
+from gonghui.core.masking import mask_name
 from gonghui.jobs.registry import ProgressReporter
 from gonghui.merchants.models import Category, Merchant
 from gonghui.pos.models import EntryKind, LedgerEntry, Settlement
 from gonghui.pos.reports import merchants_in_scope, month_start, next_month, yuan
-from gonghui.pos.rules import mask_name
 from gonghui.pos.selectors import MEMBER_SECRETS
 
 TOTALS: dict[str, Any] = {

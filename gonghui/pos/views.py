@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from gonghui.accounts.scoping import has_perm
 from gonghui.core.errors import DomainError, Forbidden, NotFound
 from gonghui.core.http import AuthedRequest
+from gonghui.core.masking import mask_name
 from gonghui.core.pages import forbidden, paginate, staff_page, xlsx_download
 from gonghui.jobs.services import job_start
 from gonghui.members.selectors import member_of_account
@@ -52,7 +53,7 @@ PER_PAGE = 50
 def _masked(page: Any) -> Any:
     """Each row of the page (50 at most) gets `member_masked`: the name as staff may see it."""
     for row in page:
-        row.member_masked = reports.mask_name(row.member.name)
+        row.member_masked = mask_name(row.member.name)
     return page
 
 
@@ -495,7 +496,7 @@ def _till(
         "receipt": receipt,
         "replayed": replayed,
         "error": error,
-        "member_masked": reports.mask_name(shown.member.name) if shown else "",
+        "member_masked": mask_name(shown.member.name) if shown else "",
         "section": "home",
     }
     if request.htmx:
@@ -519,7 +520,7 @@ def _today(merchant: Merchant) -> dict[str, Any]:
     totals = today.order_by().aggregate(count=Count("pk"), payable=Coalesce(Sum("payable_fen"), 0))
     latest: list[Any] = list(today[:TODAY_SHOWN])
     for sale in latest:
-        sale.member_masked = reports.mask_name(sale.member.name)
+        sale.member_masked = mask_name(sale.member.name)
     return {"count": totals["count"], "payable_fen": totals["payable"], "latest": latest}
 
 
