@@ -52,21 +52,41 @@ def tree(db: Any) -> dict[str, Union]:
 
 def ensure_reference_data() -> None:
     """Roles and departments come from data migrations; a transactional test's flush removes
-    them, so tests that run after one on the same worker put them back."""
+    them, so tests that run after one on the same worker put them back: every migration of ours
+    that says `REFERENCE_DATA = True` runs again, in migration order."""
     if Role.objects.exists():
         return
-    from importlib import import_module
-
     from django.apps import apps
 
-    for module in (
-        "gonghui.accounts.migrations.0002_seed_roles",
-        "gonghui.accounts.migrations.0003_officers_issue_cards",
-        "gonghui.accounts.migrations.0004_system_admin_keeps_the_calendar",
-        "gonghui.orgs.migrations.0002_seed_departments",
-        "gonghui.mutualaid.migrations.0002_officers_run_mutual_aid",
-    ):
-        import_module(module).forward(apps, None)
+    for module in _reference_migrations():
+        module.forward(apps, None)
+
+
+def _reference_migrations() -> list[Any]:
+    global _REFERENCE_MIGRATIONS
+    if _REFERENCE_MIGRATIONS is None:
+        from importlib import import_module
+
+        from django.db.migrations.loader import MigrationLoader
+
+        graph = MigrationLoader(None, ignore_no_migrations=True).graph
+        seen: list[Any] = []
+        plan: list[tuple[str, str]] = []
+        for leaf in graph.leaf_nodes():
+            plan.extend(node for node in graph.forwards_plan(leaf) if node not in plan)
+        for app, name in plan:
+            module_name = f"gonghui.{app}.migrations.{name}"
+            try:
+                module = import_module(module_name)
+            except ModuleNotFoundError:
+                continue  # not one of ours (auth, sessions, …)
+            if getattr(module, "REFERENCE_DATA", False):
+                seen.append(module)
+        _REFERENCE_MIGRATIONS = seen
+    return _REFERENCE_MIGRATIONS
+
+
+_REFERENCE_MIGRATIONS: list[Any] | None = None
 
 
 def make_user(

@@ -86,6 +86,13 @@ INSTALLED_APPS = [
     "gonghui.cards",
     "gonghui.pos",
     "gonghui.mutualaid",
+    "gonghui.hardship",
+    "gonghui.warmth",
+    "gonghui.modelworkers",
+    "gonghui.followup",
+    "gonghui.infowork",
+    "gonghui.assessment",
+    "gonghui.benchmarking",
     "gonghui.portal",
 ]
 

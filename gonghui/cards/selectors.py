@@ -257,3 +257,15 @@ def qr_consume(credential: Credential) -> None:
     ).update(last_step=credential.qr_step)
     if not claimed:
         raise _qr_used()
+
+
+def payout_account_of(member: Member) -> str | None:
+    """The co-branded bank card number of the member's active card: where programs pay money
+    "onto the union card" (payout files). None when the member has no active card with one."""
+    card = (
+        Card.objects.filter(member=member, status=CardStatus.ACTIVE)
+        .exclude(bank_card_no="")
+        .only("bank_card_no")
+        .first()
+    )
+    return card.bank_card_no if card is not None else None

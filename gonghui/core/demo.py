@@ -225,6 +225,9 @@ def build_accounts(city: Union) -> list[DemoLogin]:
     staff = [
         ("leader", "周建国", city, "leader", None),
         ("baozhang", "李秀英", city, "dept_staff", "security"),
+        ("bangong", "吴强", city, "dept_staff", "office"),
+        ("xuanjiao", "孙丽", city, "dept_staff", "publicity"),
+        ("shengchan", "郑磊", city, "dept_staff", "production"),
         ("county", "王海燕", county, "county_staff", None),
         ("officer", "张伟", grassroots, "union_officer", None),
         ("officer2", "刘洋", other, "union_officer", None),

@@ -376,3 +376,22 @@ def _can(by: Any, permission: str, path: str) -> bool:
     from gonghui.accounts.scoping import has_perm
 
     return has_perm(by, permission, path)
+
+
+PROGRAM_FLAGS = ("is_hardship", "is_model_worker")
+
+
+def member_flag_set(*, by: Any, member: Member, flag: str, value: bool, reason: str) -> Member:
+    """Programs set the flags they own (hardship: 困难职工 while a file is 在档; model workers:
+    劳模 while registered). The caller's service checked its own program permission; the change
+    goes into the member's history and the audit log like any other."""
+    if flag not in PROGRAM_FLAGS:
+        raise DomainError("member.flag_unknown", _("未知的会员标记：%(f)s") % {"f": flag})
+    with transaction.atomic():
+        locked = _locked(member)
+        if getattr(locked, flag) == value:
+            return locked
+        setattr(locked, flag, value)
+        locked.save(update_fields=[flag, "updated_at"])
+        record(by, locked, "members.member.flag_set", {flag: [not value, value], "reason": reason})
+    return locked

@@ -1,5 +1,7 @@
 from django.db import migrations
 
+REFERENCE_DATA = True  # tests put this back after a flush (gonghui/conftest.py)
+
 PROGRAM_PERMS = [
     f"{program}.{verb}"
     for program in (

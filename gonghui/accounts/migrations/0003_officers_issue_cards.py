@@ -1,5 +1,7 @@
 from django.db import migrations
 
+REFERENCE_DATA = True  # tests put this back after a flush (gonghui/conftest.py)
+
 CARD_PERMS = ["cards.view", "cards.change"]
 
 

@@ -1,5 +1,7 @@
 from django.db import migrations
 
+REFERENCE_DATA = True  # tests put this back after a flush (gonghui/conftest.py)
+
 
 def forward(apps, schema_editor):
     """The working-day calendar is system configuration: the system administrator keeps it."""

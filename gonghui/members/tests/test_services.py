@@ -342,3 +342,18 @@ def test_merging_a_union_redirects_transfers_waiting_for_it(
     services.transfer_decide(by=people["alice"], transfer=transfer, accept=True)
     member_b.refresh_from_db()
     assert member_b.union == tree["a"]
+
+
+def test_program_flag_is_set_once_and_recorded(member_a: Member, people: dict[str, Any]) -> None:
+    for _ in range(2):
+        services.member_flag_set(
+            by=people["carol"], member=member_a, flag="is_hardship", value=True, reason="建档"
+        )
+    member_a.refresh_from_db()
+    assert member_a.is_hardship
+    events = MemberEvent.objects.filter(member=member_a, kind="members.member.flag_set")
+    assert events.count() == 1
+    with pytest.raises(DomainError):
+        services.member_flag_set(
+            by=people["carol"], member=member_a, flag="status", value=True, reason="x"
+        )

@@ -1,5 +1,7 @@
 from django.db import migrations
 
+REFERENCE_DATA = True  # tests put this back after a flush (gonghui/conftest.py)
+
 DEPARTMENTS = [
     ("office", "办公室", ["infowork", "assessment"]),
     ("security", "保障部", ["mutualaid", "hardship", "disputes", "cards"]),

@@ -1,0 +1,3 @@
+"""困难职工档案、帮扶救助、应急救援."""
+
+from __future__ import annotations
