@@ -21,3 +21,23 @@ class CalendarOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {'workday' if self.is_workday else 'holiday'}"
+
+
+class LedgerHead(models.Model):
+    """The last sequence number and hash of each chain of each hash-chained ledger
+    (gonghui/core/ledger.py): what `verify` compares the end of a chain with."""
+
+    ledger = models.CharField(
+        max_length=60
+    )  # the ledger model's label, e.g. "mutualaid.ledgerentry"
+    chain = models.CharField(max_length=40)
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="0" * 64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["ledger", "chain"], name="core_ledger_head_chain")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ledger}:{self.chain}@{self.seq}"
