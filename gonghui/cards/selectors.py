@@ -197,6 +197,10 @@ def _unknown() -> NotFound:
     return NotFound("cards.credential_unknown", _("无法识别该会员卡号或动态码，请核对后重试"))
 
 
+# Encrypted columns a till never shows: not loaded (each would be decrypted on load).
+SECRET_FIELDS = ("citizen_card_no", "bank_card_no", "member__id_number", "member__phone")
+
+
 def credential_lookup(credential: str, *, now: datetime | None = None) -> Credential:
     """A 市民卡 number or a member QR code, as a terminal read it. Membership status is the
     caller's business; the card must be active, the code fresh and unused."""
@@ -209,6 +213,7 @@ def credential_lookup(credential: str, *, now: datetime | None = None) -> Creden
         raise _unknown() from None
     card = (
         Card.objects.select_related("member", "member__union")
+        .defer(*SECRET_FIELDS)
         .filter(citizen_index=citizen_index(number))
         .first()
     )
@@ -225,7 +230,12 @@ def credential_lookup(credential: str, *, now: datetime | None = None) -> Creden
 
 
 def _qr_lookup(handle: str, digits: str, *, now: datetime) -> Credential:
-    key = QrKey.objects.select_related("member", "member__union").filter(handle=handle).first()
+    key = (
+        QrKey.objects.select_related("member", "member__union")
+        .defer("member__id_number", "member__phone")
+        .filter(handle=handle)
+        .first()
+    )
     if key is None:
         raise _unknown()
     now_step = rules.qr_step(now)

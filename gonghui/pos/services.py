@@ -26,6 +26,26 @@ from gonghui.merchants import selectors as merchant_selectors
 from gonghui.pos import ledger, rules
 from gonghui.pos.models import DayUsage, EntryKind, Quote, Refund, Transaction
 
+# What confirming reads of the quote, its member, card and contract (the member's and card's
+# encrypted columns are never loaded: each would be decrypted).
+CONFIRM_FIELDS = (
+    "public_id",
+    "merchant_id",
+    "member_id",
+    "card_id",
+    "contract_id",
+    "credential_kind",
+    "amount_fen",
+    "discount_fen",
+    "payable_fen",
+    "rule",
+    "expires_at",
+    "member__status",
+    "member__name",
+    "card__status",
+    "contract__per_member_day_cap_fen",
+)
+
 
 def _check_amount(amount_fen: int) -> None:
     if not isinstance(amount_fen, int) or not 0 < amount_fen <= rules.MAX_AMOUNT_FEN:
@@ -127,14 +147,13 @@ def transaction_confirm(
         quote = (
             Quote.objects.select_for_update(of=("self",))
             .select_related("member", "card", "contract")
-            .defer(
-                "member__id_number", "member__phone", "card__citizen_card_no", "card__bank_card_no"
-            )
+            .only(*CONFIRM_FIELDS)
             .filter(public_id=quote_id, merchant=merchant)
             .first()
         )
         if quote is None:
             raise NotFound("pos.quote_not_found", _("报价不存在"))
+        # Asked after the lock, not in the locking query: its snapshot predates the other sale.
         if Transaction.objects.filter(quote_id=quote.pk).exists():
             raise Conflict("pos.quote_used", _("该报价已确认过交易，请重新报价"))
         if quote.expires_at <= now:
