@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from django.db import models, transaction
 
@@ -58,7 +59,8 @@ def canonical(entry: ChainedEntry) -> bytes:
     """Foreign keys by their column (no join per entry when verifying)."""
     meta = entry._meta
     body = {
-        name: _plain(getattr(entry, getattr(meta.get_field(name), "attname", name))) for name in entry.HASHED_FIELDS
+        name: _plain(getattr(entry, getattr(meta.get_field(name), "attname", name)))
+        for name in entry.HASHED_FIELDS
     }
     body |= {"chain": entry.chain, "seq": entry.seq, "prev_hash": entry.prev_hash}
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
@@ -90,9 +92,10 @@ def append(model: type[E], *, chain: str, **values: Any) -> E:
 @dataclass(frozen=True)
 class BrokenEntry:
     """Where a chain stops matching: the entry (or, for a cut-off end, the last sequence
-    number the head says was written) and why."""
+    number the head says was written) and why. `chain` is the chain's key (a merchant's id for
+    the POS ledger)."""
 
-    chain: str
+    chain: str | int
     seq: int
     entry_id: int | None
     reason: str
@@ -102,7 +105,12 @@ class BrokenEntry:
         return f"chain {self.chain} {where}(seq {self.seq}): {self.reason}"
 
 
-def _check_end(chain: str, seq: int, last_hash: str, head: LedgerHead | None) -> BrokenEntry | None:
+class Head(Protocol):
+    seq: int
+    hash: str
+
+
+def _check_end(chain: Any, seq: int, last_hash: str, head: Head | None) -> BrokenEntry | None:
     if head is None:
         return BrokenEntry(chain, seq, None, "the chain head row is missing") if seq else None
     if head.seq != seq:
@@ -118,6 +126,44 @@ def _check_end(chain: str, seq: int, last_hash: str, head: LedgerHead | None) ->
     return None
 
 
+def check_chains(
+    entries: Iterable[Any],
+    heads: dict[Any, Head],
+    *,
+    chain_of: Callable[[Any], Any],
+    hash_of: Callable[[Any], str],
+) -> BrokenEntry | None:
+    """Walk entries given in (chain, seq) order against the chains' heads; the first entry
+    that does not follow, does not match its hash, or ends a chain short of its head."""
+    heads = dict(heads)
+    current: Any = None
+    seq, prev = 0, GENESIS_HASH
+    for entry in entries:
+        chain = chain_of(entry)
+        if chain != current:
+            if current is not None:
+                broken = _check_end(current, seq, prev, heads.pop(current, None))
+                if broken:
+                    return broken
+            current, seq, prev = chain, 0, GENESIS_HASH
+        if entry.seq != seq + 1 or entry.prev_hash != prev:
+            return BrokenEntry(
+                chain, entry.seq, entry.pk, "prev_hash or seq does not follow the entry before it"
+            )
+        if hash_of(entry) != entry.hash:
+            return BrokenEntry(chain, entry.seq, entry.pk, "content does not match its hash")
+        seq, prev = entry.seq, entry.hash
+    if current is not None:
+        broken = _check_end(current, seq, prev, heads.pop(current, None))
+        if broken:
+            return broken
+    for chain, head in sorted(heads.items()):  # heads of chains whose every entry is gone
+        broken = _check_end(chain, 0, GENESIS_HASH, head)
+        if broken:
+            return broken
+    return None
+
+
 def verify(model: type[ChainedEntry], chain: str | None = None) -> BrokenEntry | None:
     """The first broken entry of every chain of the ledger (or of one chain), None when all
     match. Streams the entries in (chain, seq) order, the order of the unique index."""
@@ -126,32 +172,9 @@ def verify(model: type[ChainedEntry], chain: str | None = None) -> BrokenEntry |
     if chain is not None:
         entries = entries.filter(chain=chain)
         heads = heads.filter(chain=chain)
-    head_of = {h.chain: h for h in heads}
-    current: str | None = None
-    seq, prev = 0, GENESIS_HASH
-    for entry in entries.iterator(chunk_size=2000):
-        if entry.chain != current:
-            if current is not None:
-                broken = _check_end(current, seq, prev, head_of.pop(current, None))
-                if broken:
-                    return broken
-            current, seq, prev = entry.chain, 0, GENESIS_HASH
-        if entry.seq != seq + 1 or entry.prev_hash != prev:
-            return BrokenEntry(
-                entry.chain,
-                entry.seq,
-                entry.pk,
-                "prev_hash or seq does not follow the entry before it",
-            )
-        if entry_hash(entry) != entry.hash:
-            return BrokenEntry(entry.chain, entry.seq, entry.pk, "content does not match its hash")
-        seq, prev = entry.seq, entry.hash
-    if current is not None:
-        broken = _check_end(current, seq, prev, head_of.pop(current, None))
-        if broken:
-            return broken
-    for name, head in sorted(head_of.items()):  # heads of chains whose every entry is gone
-        broken = _check_end(name, 0, GENESIS_HASH, head)
-        if broken:
-            return broken
-    return None
+    return check_chains(
+        entries.iterator(chunk_size=2000),
+        {h.chain: h for h in heads},
+        chain_of=lambda entry: entry.chain,
+        hash_of=entry_hash,
+    )

@@ -7,15 +7,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
 from django.db import transaction
 
+from gonghui.core.ledger import BrokenEntry, check_chains
 from gonghui.pos.models import EntryKind, LedgerEntry, LedgerHead
-
-GENESIS_HASH = "0" * 64
 
 
 def _canonical(entry: LedgerEntry) -> bytes:
@@ -85,76 +83,18 @@ def append(
     return entry
 
 
-@dataclass(frozen=True)
-class BrokenEntry:
-    """Where a chain stops matching: the entry (or, for a cut-off end, the last sequence
-    number the head says was written) and why."""
-
-    merchant_id: int
-    seq: int
-    entry_id: int | None
-    reason: str
-
-    def describe(self) -> str:
-        where = f"entry {self.entry_id} " if self.entry_id is not None else ""
-        return f"merchant {self.merchant_id} {where}(seq {self.seq}): {self.reason}"
-
-
-def _check_end(merchant_id: int, seq: int, last_hash: str, head: Any) -> BrokenEntry | None:
-    if head is None:
-        if seq:
-            return BrokenEntry(merchant_id, seq, None, "the chain head row is missing")
-        return None
-    if head.seq != seq:
-        return BrokenEntry(
-            merchant_id,
-            head.seq,
-            None,
-            f"the chain ends at seq {seq} but seq {head.seq} was written: "
-            "entries at the end were removed",
-        )
-    if head.hash != last_hash:
-        return BrokenEntry(merchant_id, seq, None, "the chain head does not match the last entry")
-    return None
-
-
 def verify(merchant: Any = None) -> BrokenEntry | None:
-    """The first broken entry of every chain (or of one merchant's), None when all match.
-    Streams the entries in (merchant, seq) order, the order of the unique index."""
+    """The first broken entry of every merchant's chain (or of one merchant's), None when all
+    match; `chain` of the answer is the merchant's id. Streams the entries in (merchant, seq)
+    order, the order of the unique index."""
     entries = LedgerEntry.objects.order_by("merchant_id", "seq")
     heads = LedgerHead.objects.all()
     if merchant is not None:
         entries = entries.filter(merchant_id=merchant.pk)
         heads = heads.filter(merchant_id=merchant.pk)
-    head_of = {h.merchant_id: h for h in heads.only("merchant_id", "seq", "hash")}
-    current: int | None = None
-    seq, prev = 0, GENESIS_HASH
-    for entry in entries.iterator(chunk_size=2000):
-        if entry.merchant_id != current:
-            if current is not None:
-                broken = _check_end(current, seq, prev, head_of.pop(current, None))
-                if broken:
-                    return broken
-            current, seq, prev = entry.merchant_id, 0, GENESIS_HASH
-        if entry.seq != seq + 1 or entry.prev_hash != prev:
-            return BrokenEntry(
-                entry.merchant_id,
-                entry.seq,
-                entry.id,
-                "prev_hash or seq does not follow the entry before it",
-            )
-        if entry_hash(entry) != entry.hash:
-            return BrokenEntry(
-                entry.merchant_id, entry.seq, entry.id, "content does not match its hash"
-            )
-        seq, prev = entry.seq, entry.hash
-    if current is not None:
-        broken = _check_end(current, seq, prev, head_of.pop(current, None))
-        if broken:
-            return broken
-    # Heads of chains whose every entry is gone.
-    for merchant_id, head in sorted(head_of.items()):
-        broken = _check_end(merchant_id, 0, GENESIS_HASH, head)
-        if broken:
-            return broken
-    return None
+    return check_chains(
+        entries.iterator(chunk_size=2000),
+        {h.merchant_id: h for h in heads.only("merchant_id", "seq", "hash")},
+        chain_of=lambda entry: entry.merchant_id,
+        hash_of=entry_hash,
+    )

@@ -15,6 +15,7 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
 from gonghui.audit.triggers import set_guard
+from gonghui.core.ledger import GENESIS_HASH
 from gonghui.pos import ledger
 from gonghui.pos.models import LedgerEntry, LedgerHead
 
@@ -54,7 +55,7 @@ def test_each_merchants_entries_chain_from_the_genesis_hash(entries, terminal_a)
     own = [e for e in entries if e.merchant_id == terminal_a.merchant.pk]
 
     assert [e.seq for e in own] == [1, 2, 3]
-    assert own[0].prev_hash == ledger.GENESIS_HASH
+    assert own[0].prev_hash == GENESIS_HASH
     assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(own))
     head = LedgerHead.objects.get(merchant=terminal_a.merchant)
     assert (head.seq, head.hash) == (3, own[-1].hash)

@@ -31,7 +31,7 @@ class Command(BaseCommand):
             payload = {"ok": broken is None, "entries": entries.count()}
             if broken is not None:
                 payload |= {
-                    "merchant_id": broken.merchant_id,
+                    "merchant_id": broken.chain,
                     "seq": broken.seq,
                     "broken_id": broken.entry_id,
                     "reason": broken.reason,
@@ -41,9 +41,9 @@ class Command(BaseCommand):
             if not options["json"]:
                 self.stdout.write(f"pos ledger intact: {entries.count()} entries")
             return
-        code = Merchant.objects.filter(pk=broken.merchant_id).values_list("code", flat=True).first()
+        code = Merchant.objects.filter(pk=broken.chain).values_list("code", flat=True).first()
         where = f"entry {broken.entry_id} " if broken.entry_id is not None else ""
         raise CommandError(
-            f"pos ledger broken at {where}(merchant {code or broken.merchant_id}, "
+            f"pos ledger broken at {where}(merchant {code or broken.chain}, "
             f"seq {broken.seq}): {broken.reason}"
         )
