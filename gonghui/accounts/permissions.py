@@ -27,6 +27,7 @@ PERMISSIONS: dict[str, StrOrPromise] = {
     "calendar.manage": _("维护工作日历（调休、地方节假日）"),
     "cards.view": _("查看会员卡、服务商户和优惠交易"),
     "cards.change": _("办理会员卡，审核和管理服务商户，确认结算"),
+    "infowork.submit": _("以信息员身份投稿"),
 }
 
 # Prefixes that are programs run by departments; other permissions are shared by all staff.
