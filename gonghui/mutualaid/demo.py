@@ -1,30 +1,41 @@
-"""Demo data for the mutual-aid plan: the 2026–2027 plan year with the default rules, the members
-of a few unions enrolled (about 70% of the city when seeded at scale), and the demo member 陈静
-enrolled with one claim in review. Fictitious; a second run adds nothing."""
+"""Demo data for the mutual-aid plan: the 2026–2027 plan year with the default rules; the members
+of a few unions enrolled (about 70% of the city's grassroots unions when seeded at scale); the
+demo member 陈静 enrolled with a paid claim, an approved one waiting for payment and one in
+review; a settled payout batch; and 50 fictitious members of her union D01E001 not yet enrolled,
+for the officer 张伟 to enrol. Fictitious; a second run adds nothing."""
 
 from __future__ import annotations
 
 import random
-from datetime import date
+import tempfile
+from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
 
 from gonghui.accounts.models import User
+from gonghui.core.bulk import BulkInserter
+from gonghui.core.payouts import PayoutLine as FileLine
+from gonghui.core.payouts import result_file_bytes
+from gonghui.members import services as member_services
+from gonghui.members.demo import people
+from gonghui.members.importer import MEMBER_COLUMNS
 from gonghui.members.models import Member
 from gonghui.mutualaid import selectors, services
 from gonghui.mutualaid.models import Claim, Enrolment, EnrolmentBatch, PlanYear
 from gonghui.orgs.models import Union
 
 PLAN_CODE = "2026"
-FEW_UNIONS = ("D01E001", "D01E002", "D01E003", "D02E001", "D02E002")
+HOME_UNION = "D01E001"  # 陈静's union: only she is enrolled, the rest wait for the officer
+FEW_UNIONS = ("D01E002", "D01E003", "D02E001", "D02E002")
 AT_SCALE = 20_000  # from this many members on, enrol about 70% of the grassroots unions
+TO_ENROL_IN_HOME = 50
 
 
 def seed_mutualaid(rng: random.Random, *, members: int = 0) -> int:
     manager = User.objects.filter(username="baozhang").first()
-    officer = User.objects.filter(username="officer").first()
-    if manager is None or not Union.objects.filter(code="D01E001").exists():
+    if manager is None or not Union.objects.filter(code=HOME_UNION).exists():
         return 0
     plan = PlanYear.objects.filter(code=PLAN_CODE).first()
     if plan is None:
@@ -42,6 +53,7 @@ def seed_mutualaid(rng: random.Random, *, members: int = 0) -> int:
     if members >= AT_SCALE:
         grassroots = list(
             Union.objects.filter(kind="grassroots", status="active")
+            .exclude(code=HOME_UNION)
             .order_by("code")
             .values_list("code", flat=True)
         )
@@ -63,38 +75,147 @@ def seed_mutualaid(rng: random.Random, *, members: int = 0) -> int:
             today=plan.enrol_opens_on,
         )
         enrolled += batch.enrolled_count
-        if code == FEW_UNIONS[0]:
-            for payment in batch.payments.all():
-                if payment.payer != "worker":
-                    services.payment_record(
-                        by=manager,
-                        payment=payment,
-                        paid_fen=payment.due_fen,
-                        paid_on=date(2026, 6, 20),
-                        reference=f"HC{rng.randrange(10**8):08d}",
-                    )
-    _chen_jing_claim(officer)
+        _pay(rng, manager, batch, payers=("employer", "union", "worker"))
+    enrolled += _chen_jing(rng, manager, plan)
+    _home_roster()
     return enrolled
 
 
-def _chen_jing_claim(officer: Any) -> None:
+def _pay(rng: random.Random, manager: User, batch: EnrolmentBatch, payers: tuple[str, ...]) -> None:
+    for payment in batch.payments.all():
+        if payment.payer in payers:
+            services.payment_record(
+                by=manager,
+                payment=payment,
+                paid_fen=payment.due_fen,
+                paid_on=date(2026, 6, 20),
+                reference=f"HC{rng.randrange(10**8):08d}",
+            )
+
+
+def _chen_jing(rng: random.Random, manager: User, plan: PlanYear) -> int:
     member = Member.objects.filter(account__username="member").select_related("union").first()
-    if member is None or officer is None or Claim.objects.filter(member=member).exists():
-        return
-    if not Enrolment.objects.filter(member=member).exists():
-        return
+    if member is None or Enrolment.objects.filter(member=member, plan_year=plan).exists():
+        return 0
+    batch = services.enrol_members(
+        by=manager,
+        plan=plan,
+        union=member.union,
+        members=Member.objects.filter(pk=member.pk).select_related("union"),
+        source="filter",
+        today=plan.enrol_opens_on,
+    )
+    _pay(rng, manager, batch, payers=("employer", "union", "worker"))
+    _chen_jing_claims(member)
+    return 1
+
+
+def _claim(member: Member, **fields: Any) -> Claim:
+    data = {
+        "hospital": "鹤川市人民医院",
+        "hospital_level": "tertiary",
+        "bank_account": "6222020200112233445",
+        "bank_name": "工商银行鹤川分行",
+    } | fields
+    return services.claim_submit(
+        by=member.account,
+        member=member,
+        data=services.ClaimData(**data),
+        consent_version=services.CONSENT_VERSION,
+    )
+
+
+def _walk(claim: Claim, *steps: tuple[str, User]) -> Claim:
+    for to, by in steps:
+        claim = services.claim_transition(claim=claim, to=to, by=by)
+    return claim
+
+
+def _chen_jing_claims(member: Member) -> None:
+    """One paid through a settled payout batch, one approved and waiting, one in review."""
+    officer = User.objects.get(username="officer")
+    county = User.objects.get(username="county")
+    manager = User.objects.get(username="baozhang")
+    review = (("first_reviewed", officer), ("rechecked", county), ("approved", manager))
     with transaction.atomic():
-        claim = services.claim_submit(
-            by=member.account,
-            member=member,
-            data=services.ClaimData(
-                item_code="inpatient",
-                event_date=date(2026, 10, 15),
-                hospital="鹤川市人民医院",
-                hospital_level="tertiary",
-                invoices=[services.InvoiceData("26419902000012345678", 1280000)],
-                health_details="急性阑尾炎，住院手术治疗 7 天（演示数据）",
-            ),
-            consent_version=services.CONSENT_VERSION,
+        paid = _claim(
+            member,
+            item_code="accident",
+            event_date=date(2026, 8, 10),
+            hospital_level="secondary",
+            invoices=[services.InvoiceData("26419902000011110001", 86000)],
+            health_details="下班途中摔伤右腕，门诊复位固定（演示数据）",
         )
-        services.claim_transition(claim=claim, to="first_reviewed", by=officer)
+        _walk(paid, *review)
+        batch = services.payout_batch_create(by=manager, channel="bank")
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "result.xlsx"
+            path.write_bytes(
+                result_file_bytes(
+                    (
+                        FileLine(
+                            line.claim.claim_no,
+                            line.claim.member.name,
+                            line.account_no,
+                            line.amount_fen,
+                        ),
+                        True,
+                        "",
+                    )
+                    for line in selectors.payout_lines(batch)
+                )
+            )
+            services.payout_results_import(by=manager, batch=batch, path=path)
+        waiting = _claim(
+            member,
+            item_code="inpatient",
+            event_date=date(2026, 10, 15),
+            invoices=[services.InvoiceData("26419902000012345678", 1280000)],
+            health_details="急性阑尾炎，住院手术治疗 7 天（演示数据）",
+        )
+        _walk(waiting, *review)
+        in_review = _claim(
+            member,
+            item_code="inpatient",
+            event_date=date(2026, 11, 2),
+            hospital_level="secondary",
+            invoices=[services.InvoiceData("26419902000012349999", 350000)],
+            health_details="肺炎住院治疗 5 天（演示数据）",
+        )
+        _walk(in_review, ("first_reviewed", officer))
+
+
+def _home_roster() -> None:
+    """Members of D01E001 of working age, not enrolled, for the officer to enrol (the
+    Playwright journey enrols 50 of them); written like the registry's own demo rows."""
+    union = Union.objects.get(code=HOME_UNION)
+    missing = TO_ENROL_IN_HOME + 1 - Member.objects.filter(union=union).count()
+    if missing <= 0:
+        return
+    today = date(2026, 11, 1)
+    own = random.Random(f"mutualaid-{HOME_UNION}")  # noqa: S311 (fictitious demo data)
+    rows: list[dict[str, Any]] = []
+    for person in people(own, missing * 3):
+        if len(rows) == missing or not 20 <= today.year - person["birth_date"].year <= 60:
+            continue
+        data = member_services.validate(
+            member_services.MemberData(
+                name=person["name"],
+                id_number=person["id_number"],
+                phone=person["phone"],
+                category=person["category"],
+                join_date=min(person["join_date"], today - timedelta(days=30)),
+            )
+        )
+        rows.append(member_services.member_row(data, union.pk, ""))
+    taken = set(
+        Member.objects.filter(id_index__in=[r["id_index"] for r in rows]).values_list(
+            "id_index", flat=True
+        )
+    )
+    rows = [row for row in rows if row["id_index"] not in taken]
+    numbers = member_services.allocate_numbers(len(rows))
+    with transaction.atomic():
+        BulkInserter(Member, MEMBER_COLUMNS).insert(
+            [row | {"member_no": number} for row, number in zip(rows, numbers, strict=True)]
+        )

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from gonghui.core.money import parse_yuan
 from gonghui.members.models import WorkerCategory
 from gonghui.mutualaid import rules, services
-from gonghui.mutualaid.models import ClaimStatus, DocumentKind, HospitalLevel
+from gonghui.mutualaid.models import ClaimStatus, DocumentKind, HospitalLevel, PayoutChannel
 
 INVOICE_ROWS = 5
 UPLOAD_FIELDS = (
@@ -68,6 +68,14 @@ class ClaimForm(forms.Form):
         error_messages={"required": _("请阅读并勾选同意，否则无法申请互助金")},
     )
     consent_version = forms.CharField(widget=forms.HiddenInput, initial=services.CONSENT_VERSION)
+    bank_account = forms.CharField(
+        label=_("收款银行账号（选填）"),
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        help_text=_("不填则打入您的工会会员卡；填写后按银行转账支付"),
+    )
+    bank_name = forms.CharField(label=_("开户银行（选填）"), required=False, max_length=60)
 
     def __init__(self, *args: Any, items: tuple[rules.BenefitItem, ...] = (), **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -129,6 +137,8 @@ class ClaimForm(forms.Form):
             invoices=data["invoices"],
             health_details=data.get("health_details") or "",
             documents=uploads,
+            bank_account=data.get("bank_account") or "",
+            bank_name=data.get("bank_name") or "",
         )
 
     def invoice_rows(self) -> list[tuple[Any, Any]]:
@@ -143,6 +153,9 @@ class ClaimForm(forms.Form):
     def main_fields(self) -> list[Any]:
         names = ("item_code", "condition_code", "event_date", "hospital", "hospital_level")
         return [self[name] for name in names]
+
+    def payee_fields(self) -> list[Any]:
+        return [self["bank_account"], self["bank_name"]]
 
 
 class OnBehalfForm(ClaimForm):
@@ -269,3 +282,19 @@ class RuleVersionForm(forms.Form):
             benefits=data["benefits"],
             note=data.get("note") or "",
         )
+
+
+class PayoutForm(forms.Form):
+    channel = forms.ChoiceField(
+        label=_("支付渠道"),
+        choices=PayoutChannel.choices,
+        widget=forms.RadioSelect,
+        initial=PayoutChannel.CARD,
+    )
+
+
+class PayoutResultForm(forms.Form):
+    file = forms.FileField(
+        label=_("银行回盘文件（xlsx）"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )

@@ -112,6 +112,17 @@ def enrol_job(job: Job, progress: Progress) -> dict[str, Any]:
         members: Any = members_from_sheet(
             actor=by, union=union, path=Path(job.input_file.path), skips=skips
         )
+    elif job.params.get("source") == "numbers":
+        numbers = job.params["member_nos"]
+        members = selectors.roster_to_enrol_scope(actor=by, union=union).filter(
+            member_no__in=numbers
+        )
+        found = set(members.values_list("member_no", flat=True))
+        skips.extend(
+            services.Skip(n, _("未找到该会员，或不在本工会")) for n in numbers if n not in found
+        )
+        progress.set_total(len(found))
+        members = members.order_by("id").iterator(chunk_size=services.BULK_CHUNK)
     else:
         members = selectors.roster_to_enrol(
             actor=by, union=union, plan=plan, category=job.params.get("category", "")
@@ -133,3 +144,29 @@ def enrol_job(job: Job, progress: Progress) -> dict[str, Any]:
         "skipped": batch.skipped_count,
         "url": f"/w/mutual-aid/batches/{batch.public_id}/",
     }
+
+
+@job_handler("mutualaid.payout")
+def payout_job(job: Job, progress: Progress) -> dict[str, Any]:
+    """A payout batch of every claim in the owner's queue (thousands at the year's peak)."""
+    batch = services.payout_batch_create(
+        by=job.owner, channel=job.params["channel"], progress=progress
+    )
+    return {
+        "batch": str(batch.public_id),
+        "batch_no": batch.batch_no,
+        "lines": batch.line_count,
+        "total_fen": batch.total_fen,
+        "without_account": len(batch.without_account),
+        "url": f"/w/mutual-aid/payouts/{batch.public_id}/",
+    }
+
+
+@job_handler("mutualaid.payout_result")
+def payout_result_job(job: Job, progress: Progress) -> dict[str, Any]:
+    batch = selectors.payout_batch_get(
+        actor=job.owner, public_id=job.params["batch"], permission="mutualaid.change"
+    )
+    return services.payout_results_import(
+        by=job.owner, batch=batch, path=Path(job.input_file.path), progress=progress
+    )

@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.fields import EncryptedTextField
+from gonghui.core.ledger import ChainedEntry
+from gonghui.core.masking import mask_account
 
 
 class PlanYear(models.Model):
@@ -344,6 +346,10 @@ class Claim(models.Model):
     submitted_at = models.DateTimeField(_("提交时间"), default=timezone.now)
     approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     paid_at = models.DateTimeField(_("支付时间"), null=True, blank=True)
+    bank_account = EncryptedTextField(_("收款银行账号"), blank=True)
+    bank_name = models.CharField(_("开户银行"), max_length=60, blank=True)
+    payout_note = models.CharField(_("最近一次支付失败的原因"), max_length=200, blank=True)
+    purged_at = models.DateTimeField(_("健康信息和材料删除时间"), null=True, blank=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     scope_path = "union__path"
@@ -362,6 +368,10 @@ class Claim(models.Model):
 
     def __str__(self) -> str:
         return self.claim_no
+
+    @property
+    def bank_account_masked(self) -> str:
+        return mask_account(self.bank_account)
 
 
 class ClaimInvoice(models.Model):
@@ -452,9 +462,11 @@ class LedgerKind(models.TextChoices):
     PAYOUT = "payout", _("互助金支出")
 
 
-class LedgerEntry(models.Model):
-    """The fund's book: every contribution received and every payout made, append-only.
-    Income is positive, payouts negative; the balance of a plan year is their sum."""
+class LedgerEntry(ChainedEntry):
+    """The fund's book: every contribution received and every payout made. Income is positive,
+    payouts negative; the balance of a plan year is their sum. One hash chain per plan year
+    (its code), written only through `gonghui.core.ledger.append`; the table refuses UPDATE
+    and DELETE."""
 
     plan_year = models.ForeignKey(
         PlanYear, verbose_name=_("保障期"), on_delete=models.PROTECT, related_name="ledger"
@@ -467,13 +479,16 @@ class LedgerEntry(models.Model):
     )
     reference = models.CharField(_("关联单据"), max_length=60)
     at = models.DateTimeField(_("记账时间"), default=timezone.now)
+    # Not SET_NULL: the row is append-only and `by` is part of its hash.
     by = models.ForeignKey(
-        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "accounts.User", null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+"
     )
+
+    HASHED_FIELDS = ("plan_year", "kind", "payer", "amount_fen", "union", "reference", "at", "by")
 
     scope_path = "union__path"
 
-    class Meta:
+    class Meta(ChainedEntry.Meta):
         verbose_name = _("互助基金账目")
         verbose_name_plural = _("互助基金账目")
         ordering = ["at", "id"]
@@ -481,3 +496,106 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount_fen}"
+
+
+class PayoutChannel(models.TextChoices):
+    CARD = "card", _("打卡发放（工会会员卡）")
+    BANK = "bank", _("银行转账（申请时填写的账户）")
+
+
+class PayoutBatchStatus(models.TextChoices):
+    SENT = "sent", _("待银行回盘")
+    SETTLED = "settled", _("已回盘")
+
+
+class PayoutBatch(models.Model):
+    """Approved claims sent to the bank in one file; the bank's result file settles it."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    batch_no = models.CharField(_("支付批次号"), max_length=20, unique=True, editable=False)
+    union = models.ForeignKey(
+        "orgs.Union",
+        verbose_name=_("发放单位"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    channel = models.CharField(_("支付渠道"), max_length=8, choices=PayoutChannel.choices)
+    status = models.CharField(
+        _("状态"),
+        max_length=12,
+        choices=PayoutBatchStatus.choices,
+        default=PayoutBatchStatus.SENT,
+    )
+    line_count = models.PositiveIntegerField(_("笔数"), default=0)
+    total_fen = models.PositiveBigIntegerField(_("金额合计（分）"), default=0)
+    paid_count = models.PositiveIntegerField(_("成功笔数"), default=0)
+    paid_fen = models.PositiveBigIntegerField(_("成功金额（分）"), default=0)
+    failed_count = models.PositiveIntegerField(_("失败笔数"), default=0)
+    without_account = models.JSONField(_("缺少收款账户的申请"), default=list)
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("生成时间"), default=timezone.now)
+    settled_at = models.DateTimeField(_("回盘时间"), null=True, blank=True)
+    settled_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    scope_path = "union__path"
+
+    class Meta:
+        verbose_name = _("互助金支付批次")
+        verbose_name_plural = _("互助金支付批次")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.batch_no
+
+
+class PayoutLineStatus(models.TextChoices):
+    PENDING = "pending", _("待回盘")
+    PAID = "paid", _("支付成功")
+    FAILED = "failed", _("支付失败")
+
+
+class PayoutLine(models.Model):
+    """One claim in a payout batch, with the account it was sent to (encrypted)."""
+
+    batch = models.ForeignKey(
+        PayoutBatch, verbose_name=_("支付批次"), on_delete=models.PROTECT, related_name="lines"
+    )
+    claim = models.ForeignKey(
+        Claim, verbose_name=_("申请"), on_delete=models.PROTECT, related_name="payout_lines"
+    )
+    amount_fen = models.PositiveBigIntegerField(_("金额（分）"))
+    account_no = EncryptedTextField(_("收款账号"))
+    status = models.CharField(
+        _("状态"),
+        max_length=8,
+        choices=PayoutLineStatus.choices,
+        default=PayoutLineStatus.PENDING,
+    )
+    reason = models.CharField(_("失败原因"), max_length=200, blank=True)
+
+    scope_path = "claim__union__path"
+
+    class Meta:
+        verbose_name = _("支付明细")
+        verbose_name_plural = _("支付明细")
+        ordering = ["id"]
+        constraints = [
+            # A claim is in at most one batch waiting for the bank: two clerks building batches
+            # at once cannot both send it.
+            models.UniqueConstraint(
+                fields=["claim"],
+                condition=models.Q(status="pending"),
+                name="mutualaid_payout_one_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id} {self.claim_id}"
+
+    @property
+    def account_masked(self) -> str:
+        return mask_account(self.account_no)

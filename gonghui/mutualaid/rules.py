@@ -19,7 +19,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import ROUND_FLOOR, Decimal, InvalidOperation
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 from django.utils.functional import Promise
@@ -625,6 +625,26 @@ def check_separation(level: str, earlier_levels_by_actor: Iterable[str]) -> None
             "mutualaid.claim.same_reviewer",
             _("您已在本申请的其他审核环节签署过意见，请由另一位工作人员办理"),
         )
+
+
+# -- the transparency report ------------------------------------------------------------------
+
+
+def payout_ratio(paid_fen: int, income_fen: int) -> Decimal | None:
+    """Paid out as a percentage of income, to one decimal (half up); None without income."""
+    if income_fen <= 0:
+        return None
+    return (Decimal(paid_fen) * 100 / Decimal(income_fen)).quantize(
+        Decimal("0.1"), rounding=ROUND_HALF_UP
+    )
+
+
+def average_days(total_seconds: int, count: int) -> Decimal | None:
+    """The mean of `count` durations summing to `total_seconds`, in days to one decimal; None
+    when there is none."""
+    if count <= 0:
+        return None
+    return (Decimal(total_seconds) / count / 86400).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 # -- numbers ----------------------------------------------------------------------------------

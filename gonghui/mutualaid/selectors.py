@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from gonghui.accounts.scoping import get_scoped, grants_of, scoped
-from gonghui.core.errors import NotFound
+from gonghui.core.errors import DomainError, NotFound
 from gonghui.members.models import Member
 from gonghui.mutualaid import rules
 from gonghui.mutualaid.models import (
@@ -21,6 +23,9 @@ from gonghui.mutualaid.models import (
     EnrolmentStatus,
     LedgerEntry,
     Payment,
+    PayoutBatch,
+    PayoutLine,
+    PayoutLineStatus,
     PlanYear,
     RuleVersion,
 )
@@ -265,6 +270,194 @@ def fund_balance(plan: PlanYear) -> dict[str, int]:
     income = totals.get("contribution", 0)
     payouts = -totals.get("payout", 0)
     return {"income_fen": income, "payout_fen": payouts, "balance_fen": income - payouts}
+
+
+def ledger_list(*, actor: Any, plan: PlanYear) -> QuerySet[LedgerEntry]:
+    """The plan year's ledger entries of the unions in the actor's scope, in chain order."""
+    return (
+        scoped(LedgerEntry.objects.filter(plan_year=plan), actor, "mutualaid.view")
+        .select_related("union", "by")
+        .order_by("seq")
+    )
+
+
+# -- payouts ---------------------------------------------------------------------------------
+
+
+def payout_queue(*, actor: Any) -> QuerySet[Claim]:
+    """Approved claims in the actor's scope not waiting in a batch for the bank's answer: the
+    ones a failed payout sent back included. Oldest approval first."""
+    return (
+        scoped(Claim.objects.filter(status=ClaimStatus.APPROVED), actor, "mutualaid.change")
+        .exclude(payout_lines__status=PayoutLineStatus.PENDING)
+        .select_related("member", "union")
+        .order_by("approved_at", "id")
+    )
+
+
+def payout_batch_list(*, actor: Any) -> QuerySet[PayoutBatch]:
+    return (
+        scoped(PayoutBatch.objects.all(), actor, "mutualaid.view")
+        .select_related("union", "created_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def payout_batch_get(
+    *, actor: Any, public_id: Any, permission: str = "mutualaid.view"
+) -> PayoutBatch:
+    return get_scoped(
+        PayoutBatch.objects.select_related("union"), actor, permission, public_id=public_id
+    )
+
+
+def payout_lines(batch: PayoutBatch) -> QuerySet[PayoutLine]:
+    return batch.lines.select_related("claim__member", "claim__union").order_by("id")
+
+
+# -- the transparency report ------------------------------------------------------------------
+
+
+@dataclass
+class ItemFigures:
+    code: str
+    name: str
+    claims: int = 0
+    paid_claims: int = 0
+    paid_fen: int = 0
+
+
+@dataclass
+class AreaFigures:
+    code: str
+    name: str
+    participants: int = 0
+    paid_claims: int = 0
+    paid_fen: int = 0
+
+
+@dataclass
+class Report:
+    """A plan year in figures, city-wide and by county (never below): nothing personal."""
+
+    plan: PlanYear
+    participants: int
+    income_fen: int
+    income_by_payer: dict[str, int]
+    payout_fen: int
+    balance_fen: int
+    claims: int
+    paid_claims: int
+    payout_ratio: Decimal | None
+    average_days_to_pay: Decimal | None
+    items: list[ItemFigures] = field(default_factory=list)
+    areas: list[AreaFigures] = field(default_factory=list)
+
+
+def _areas() -> list[Union]:
+    """The level below the city: county/district and industry unions."""
+    return list(
+        Union.objects.filter(parent__kind="city", kind__in=("county", "industry")).order_by("code")
+    )
+
+
+def transparency_report(plan: PlanYear) -> Report:
+    """Participants, income by payer, claims by item, what was paid, the payout ratio and the
+    average days from claim to payment. A fixed number of queries whatever the size."""
+    from gonghui.mutualaid.models import Payer
+
+    income_by_payer = {payer: 0 for payer in Payer.values}
+    payout = 0
+    for entry_row in (
+        LedgerEntry.objects.filter(plan_year=plan)
+        .values("kind", "payer")
+        .annotate(t=Sum("amount_fen"))
+        .order_by()
+    ):
+        amount = int(entry_row["t"] or 0)
+        if entry_row["kind"] == "contribution":
+            payer = entry_row["payer"]
+            income_by_payer[payer] = income_by_payer.get(payer, 0) + amount
+        else:
+            payout -= amount
+    income = sum(income_by_payer.values())
+    claims = Claim.objects.filter(enrolment__plan_year=plan)
+    items: dict[str, ItemFigures] = {}
+    for version in plan.versions.order_by("number"):
+        try:
+            for item in rules.parse_benefits(version.benefits):
+                items.setdefault(item.code, ItemFigures(item.code, item.name))
+        except DomainError:  # a version that cannot be read names no items
+            continue
+    paid_q = Q(status=ClaimStatus.PAID)
+    for row in (
+        claims.values("item_code", "item_name")
+        .annotate(
+            n=Count("id"),
+            paid_n=Count("id", filter=paid_q),
+            paid_fen=Sum("payable_fen", filter=paid_q),
+        )
+        .order_by("item_code")
+    ):
+        figures = items.setdefault(
+            row["item_code"], ItemFigures(row["item_code"], row["item_name"])
+        )
+        figures.claims += row["n"]
+        figures.paid_claims += row["paid_n"]
+        figures.paid_fen += int(row["paid_fen"] or 0)
+    seconds, paid_claims = 0, 0
+    for submitted, paid in (
+        claims.filter(paid_q, paid_at__isnull=False)
+        .values_list("submitted_at", "paid_at")
+        .iterator(chunk_size=2000)
+    ):
+        if paid is not None:
+            seconds += int((paid - submitted).total_seconds())
+        paid_claims += 1
+    enrolments = Enrolment.objects.filter(plan_year=plan, status=EnrolmentStatus.ACTIVE)
+    areas = _areas()
+    area_figures = []
+    if areas:
+        counted = enrolments.aggregate(
+            **{
+                f"a{i}": Count("id", filter=Q(union__path__startswith=a.path))
+                for i, a in enumerate(areas)
+            }
+        )
+        paid_by_area = claims.filter(paid_q).aggregate(
+            **{
+                f"n{i}": Count("id", filter=Q(union__path__startswith=a.path))
+                for i, a in enumerate(areas)
+            },
+            **{
+                f"f{i}": Sum("payable_fen", filter=Q(union__path__startswith=a.path))
+                for i, a in enumerate(areas)
+            },
+        )
+        area_figures = [
+            AreaFigures(
+                a.code,
+                a.name,
+                int(counted[f"a{i}"] or 0),
+                int(paid_by_area[f"n{i}"] or 0),
+                int(paid_by_area[f"f{i}"] or 0),
+            )
+            for i, a in enumerate(areas)
+        ]
+    return Report(
+        plan=plan,
+        participants=enrolments.count(),
+        income_fen=income,
+        income_by_payer=income_by_payer,
+        payout_fen=payout,
+        balance_fen=income - payout,
+        claims=claims.count(),
+        paid_claims=paid_claims,
+        payout_ratio=rules.payout_ratio(payout, income),
+        average_days_to_pay=rules.average_days(seconds, paid_claims),
+        items=list(items.values()),
+        areas=area_figures,
+    )
 
 
 def roster_to_enrol_scope(*, actor: Any, union: Union) -> QuerySet[Member]:

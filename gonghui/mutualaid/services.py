@@ -15,6 +15,7 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -26,9 +27,11 @@ from django.utils.translation import gettext_lazy
 
 from gonghui.accounts.scoping import has_perm, require_perm
 from gonghui.audit.log import Event, log_action, log_many
-from gonghui.core import crypto
+from gonghui.core import crypto, ledger
 from gonghui.core.errors import Conflict, DomainError, Forbidden
-from gonghui.core.masking import mask_id_number
+from gonghui.core.masking import mask_account, mask_id_number
+from gonghui.core.payouts import PayoutLine as FileLine
+from gonghui.core.payouts import payout_file_bytes, read_payout_results
 from gonghui.members.models import Member, MemberStatus
 from gonghui.mutualaid import rules, selectors
 from gonghui.mutualaid.models import (
@@ -44,6 +47,11 @@ from gonghui.mutualaid.models import (
     LedgerEntry,
     LedgerKind,
     Payment,
+    PayoutBatch,
+    PayoutBatchStatus,
+    PayoutChannel,
+    PayoutLine,
+    PayoutLineStatus,
     PlanYear,
     RuleVersion,
 )
@@ -232,6 +240,29 @@ def enrol_members(
     the batch's three payment records. Members out of the union, not 在会, outside the age
     limits or already enrolled are skipped with their reason. All or nothing."""
     require_perm(by, "mutualaid.change", union.path)
+    return _enrol_batch(
+        by=by,
+        plan=plan,
+        union=union,
+        members=members,
+        source=source,
+        skipped=skipped,
+        today=today,
+        progress=progress,
+    )
+
+
+def _enrol_batch(
+    *,
+    by: Any,
+    plan: PlanYear,
+    union: Union,
+    members: Iterable[Member],
+    source: str,
+    skipped: list[Skip] | None = None,
+    today: date | None = None,
+    progress: Any = None,
+) -> EnrolmentBatch:
     today = today or timezone.localdate()
     rules.check_window(opens=plan.enrol_opens_on, closes=plan.enrol_closes_on, today=today)
     enrolled_on = max(today, plan.starts_on)
@@ -390,6 +421,54 @@ def _enrol_chunk(
     return len(rows)
 
 
+@dataclass(frozen=True)
+class IndividualOffer:
+    """What a member who enrols themself pays: the rule's worker share. The employer's and the
+    union's shares are owed by them as for any batch (the union's reconciliation shows them)."""
+
+    plan: PlanYear
+    version: RuleVersion
+    parts: tuple[int, ...]
+
+    @property
+    def worker_fen(self) -> int:
+        return self.parts[2]
+
+
+def individual_offer(member: Member, today: date | None = None) -> IndividualOffer | None:
+    """The plan year the member may enrol in on their own today, if any (and not yet)."""
+    today = today or timezone.localdate()
+    for plan in selectors.plan_open_for_enrolment(today).filter(allow_individual=True):
+        if Enrolment.objects.filter(plan_year=plan, member=member).exists():
+            continue
+        version = selectors.version_in_force(plan, max(today, plan.starts_on))
+        return IndividualOffer(
+            plan, version, rules.split_contribution(version.contribution_fen, version.weights)
+        )
+    return None
+
+
+def enrol_self(*, by: Any, member: Member, plan: PlanYear) -> Enrolment:
+    """The member enrols on the phone: a one-person batch of their union with its three
+    payment records, the worker's part being theirs to pay."""
+    if not getattr(by, "pk", None) or member.account_id != by.pk:
+        raise Forbidden("auth.forbidden", _("只能为自己办理个人参保"))
+    if not plan.allow_individual:
+        raise DomainError(
+            "mutualaid.enrol.individual_closed", _("本保障期不办理个人参保，请联系所在工会")
+        )
+    skips: list[Skip] = []
+    batch = _enrol_batch(
+        by=by,
+        plan=plan,
+        union=member.union,
+        members=Member.objects.filter(pk=member.pk).select_related("union"),
+        source="individual",
+        skipped=skips,
+    )
+    return batch.enrolments.get()
+
+
 def payment_record(
     *, by: Any, payment: Payment, paid_fen: int, paid_on: date, reference: str = ""
 ) -> Payment:
@@ -412,13 +491,16 @@ def payment_record(
         locked.recorded_at = timezone.now()
         locked.save()
         if delta:
-            LedgerEntry.objects.create(
+            ledger.append(
+                LedgerEntry,
+                chain=batch.plan_year.code,
                 plan_year=batch.plan_year,
                 kind=LedgerKind.CONTRIBUTION,
                 payer=locked.payer,
                 amount_fen=delta,
                 union=batch.union,
                 reference=f"batch:{batch.public_id}",
+                at=timezone.now(),
                 by=locked.recorded_by,
             )
         log_action(
@@ -471,6 +553,20 @@ class ClaimData:
     invoices: list[InvoiceData] = field(default_factory=list)
     health_details: str = ""
     documents: list[Upload] = field(default_factory=list)
+    bank_account: str = ""
+    bank_name: str = ""
+
+
+def _clean_account(text: str) -> str:
+    """A bank account for the payout: digits only (spaces and hyphens dropped), 10–30 long."""
+    cleaned = "".join(ch for ch in str(text or "") if ch not in " -\u3000")
+    if not cleaned:
+        return ""
+    if not cleaned.isdigit() or not cleaned.isascii() or not 10 <= len(cleaned) <= 30:
+        raise DomainError(
+            "mutualaid.claim.account_invalid", _("收款银行账号须为 10 到 30 位数字，请核对")
+        )
+    return cleaned
 
 
 def _acts_for(by: Any, member: Member) -> bool:
@@ -629,6 +725,7 @@ def claim_submit(*, by: Any, member: Member, data: ClaimData, consent_version: s
     if not hospital:
         raise DomainError("mutualaid.claim.hospital_required", _("请填写就诊医院"))
     invoices = _clean_invoices(data.invoices)
+    bank_account = _clean_account(data.bank_account)
     if item.kind == rules.REIMBURSEMENT and not invoices:
         raise DomainError("mutualaid.claim.invoice_required", _("请至少填写一张发票"))
     duplicate = _duplicate_invoice([number for _raw, number, _fen in invoices])
@@ -665,6 +762,8 @@ def claim_submit(*, by: Any, member: Member, data: ClaimData, consent_version: s
                 payable_fen=computation.payable_fen,
                 explanation=computation.as_json(),
                 health_details=data.health_details.strip()[:2000],
+                bank_account=bank_account,
+                bank_name=" ".join(data.bank_name.split())[:60],
                 consent=consent,
                 submitted_by=by if getattr(by, "pk", None) else None,
             )
@@ -696,6 +795,7 @@ def claim_submit(*, by: Any, member: Member, data: ClaimData, consent_version: s
                     "rule_version": version.number,
                     "documents": documents,
                     "on_behalf": on_paper,
+                    "bank_account": mask_account(bank_account) if bank_account else "",
                 },
             )
     except IntegrityError as exc:
@@ -769,15 +869,12 @@ def claim_transition(*, claim: Claim, to: str, by: Any, reason: str = "") -> Cla
         if to == ClaimStatus.APPROVED:
             _approve(locked)
         if to == ClaimStatus.PAID:
-            locked.paid_at = timezone.now()
-            LedgerEntry.objects.create(
-                plan_year=locked.enrolment.plan_year,
-                kind=LedgerKind.PAYOUT,
-                amount_fen=-locked.payable_fen,
-                union=locked.union,
-                reference=f"claim:{locked.claim_no}",
-                by=by if getattr(by, "pk", None) else None,
-            )
+            if locked.payout_lines.filter(status=PayoutLineStatus.PENDING).exists():
+                raise Conflict(
+                    "mutualaid.claim.in_payout",
+                    _("该申请已在支付批次中等待银行回盘，请导入银行回盘文件"),
+                )
+            pay_out(locked, by=by)
         if to in rules.NEEDS_REASON:
             locked.reason = note
         locked.status = to
@@ -804,6 +901,26 @@ def claim_transition(*, claim: Claim, to: str, by: Any, reason: str = "") -> Cla
             },
         )
     return locked
+
+
+def pay_out(claim: Claim, *, by: Any) -> None:
+    """The money left the fund: paid now, and a negative entry on the plan year's chain, in
+    the caller's transaction (the claim row is locked by the caller)."""
+    plan = claim.enrolment.plan_year
+    claim.paid_at = timezone.now()
+    claim.payout_note = ""
+    ledger.append(
+        LedgerEntry,
+        chain=plan.code,
+        plan_year=plan,
+        kind=LedgerKind.PAYOUT,
+        payer="",
+        amount_fen=-claim.payable_fen,
+        union=claim.union,
+        reference=f"claim:{claim.claim_no}",
+        at=claim.paid_at,
+        by=by if getattr(by, "pk", None) else None,
+    )
 
 
 def claim_documents_add(*, by: Any, claim: Claim, uploads: Sequence[Upload]) -> list[str]:
@@ -868,3 +985,307 @@ def plan_totals(plan: PlanYear) -> dict[str, int]:
         "participants": enrolments.count(),
         "contribution_fen": int(enrolments.aggregate(t=Sum("contribution_fen"))["t"] or 0),
     } | selectors.fund_balance(plan)
+
+
+# -- payouts ---------------------------------------------------------------------------------
+
+PAYOUT_CHUNK = 500
+
+
+def _payout_union(by: Any) -> Union:
+    """Payouts are the city federation's (保障部): the batch belongs to the city union."""
+    for grant in selectors.reviewer_grants(by):
+        if grant.union_kind == "city":
+            return Union.objects.get(path=grant.union_path)
+    raise Forbidden("auth.forbidden", _("互助金支付只能由市总工会保障部办理"))
+
+
+def payee_account(claim: Claim, channel: str) -> str | None:
+    """Where the money goes: the member's union card (its co-branded bank card), or the bank
+    account written on the claim."""
+    if channel == PayoutChannel.CARD:
+        from gonghui.cards.selectors import payout_account_of
+
+        return payout_account_of(claim.member)
+    return claim.bank_account or None
+
+
+def _new_batch_no() -> str:
+    return "ZF" + timezone.localtime().strftime("%Y%m%d") + f"{secrets.randbelow(10**6):06d}"
+
+
+def payout_batch_create(*, by: Any, channel: str, progress: Any = None) -> PayoutBatch:
+    """Put every approved claim in the actor's payout queue into one batch for `channel`.
+    Claims with no account for the channel stay in the queue and are listed on the batch."""
+    union = _payout_union(by)
+    if channel not in PayoutChannel.values:
+        raise DomainError("mutualaid.payout.channel", _("请选择支付渠道"))
+    queue = selectors.payout_queue(actor=by)
+    if progress is not None:
+        progress.set_total(queue.count())
+    without: list[dict[str, str]] = []
+    count, total = 0, 0
+    try:
+        with transaction.atomic():
+            batch = PayoutBatch.objects.create(
+                batch_no=_new_batch_no(),
+                union=union,
+                channel=channel,
+                created_by=by if getattr(by, "pk", None) else None,
+            )
+            lines: list[PayoutLine] = []
+            for claim in queue.iterator(chunk_size=PAYOUT_CHUNK):
+                account = payee_account(claim, channel)
+                if not account:
+                    without.append(
+                        {
+                            "claim_no": claim.claim_no,
+                            "name": claim.member.name,
+                            "union": claim.union.name,
+                            "amount_fen": str(claim.payable_fen),
+                        }
+                    )
+                else:
+                    lines.append(
+                        PayoutLine(
+                            batch=batch,
+                            claim=claim,
+                            amount_fen=claim.payable_fen,
+                            account_no=account,
+                        )
+                    )
+                    count += 1
+                    total += claim.payable_fen
+                if len(lines) >= PAYOUT_CHUNK:
+                    PayoutLine.objects.bulk_create(lines)
+                    lines = []
+                if progress is not None:
+                    progress.advance(1)
+            PayoutLine.objects.bulk_create(lines)
+            if count == 0:
+                raise DomainError(
+                    "mutualaid.payout.nothing",
+                    _("没有可以支付的申请：待支付的申请都缺少该渠道的收款账户")
+                    if without
+                    else _("没有待支付的申请"),
+                    {"without_account": without[:200]},
+                )
+            batch.line_count, batch.total_fen = count, total
+            batch.without_account = without[:2000]
+            batch.save(update_fields=["line_count", "total_fen", "without_account"])
+            log_action(
+                "mutualaid.payout.created",
+                actor=by,
+                obj=batch,
+                object_repr=batch.batch_no,
+                changes={
+                    "channel": channel,
+                    "lines": count,
+                    "total_fen": total,
+                    "without_account": len(without),
+                },
+            )
+    except IntegrityError as exc:
+        # Another batch took one of these claims at the same moment (one pending line each).
+        raise Conflict(
+            "mutualaid.payout.concurrent",
+            _("有申请刚刚被另一个支付批次选中，请刷新后重新生成"),
+        ) from exc
+    return batch
+
+
+def _require_payout_manager(by: Any, batch: PayoutBatch) -> None:
+    require_perm(by, "mutualaid.change", batch.union.path)
+    _payout_union(by)
+
+
+def payout_file(*, by: Any, batch: PayoutBatch) -> bytes:
+    """The file for the bank, with full account numbers: only the 保障部 downloads it, and every
+    download is on record."""
+    _require_payout_manager(by, batch)
+    lines = [
+        FileLine(
+            reference=line.claim.claim_no,
+            payee_name=line.claim.member.name,
+            account_no=line.account_no,
+            amount_fen=line.amount_fen,
+            memo=_("职工医疗互助金"),
+        )
+        for line in batch.lines.select_related("claim__member").order_by("id")
+    ]
+    log_action(
+        "mutualaid.payout.exported",
+        actor=by,
+        obj=batch,
+        object_repr=batch.batch_no,
+        changes={"lines": len(lines), "total_fen": batch.total_fen, "channel": batch.channel},
+    )
+    return payout_file_bytes(lines)
+
+
+def _mismatch(errors: list[dict[str, Any]]) -> DomainError:
+    return DomainError(
+        "mutualaid.payout.result_mismatch",
+        _("回盘文件与本批次不符（%(first)s），整个文件未处理") % {"first": errors[0]["message"]},
+        {"errors": errors[:200]},
+    )
+
+
+def payout_results_import(
+    *, by: Any, batch: PayoutBatch, path: Path | str, progress: Any = None
+) -> dict[str, Any]:
+    """Apply the bank's result file, all or nothing: paid claims become 已支付 with a payout
+    entry in the fund ledger; failed ones go back to the queue with the bank's reason. A batch
+    already settled is left as it is (importing the same file again changes nothing)."""
+    _require_payout_manager(by, batch)
+    results = read_payout_results(path)
+    with transaction.atomic():
+        # Lock the batch: two clerks importing the result at once would pay every claim twice.
+        locked = PayoutBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.status == PayoutBatchStatus.SETTLED:
+            return _settled_summary(locked) | {"replayed": True}
+        lines = {line.claim.claim_no: line for line in locked.lines.select_related("claim")}
+        errors: list[dict[str, Any]] = []
+        for result in results:
+            line = lines.get(result.reference)
+            if line is None:
+                errors.append(
+                    {
+                        "row": result.row,
+                        "message": _("第 %(row)s 行的业务编号 %(ref)s 不在本批次中")
+                        % {"row": result.row, "ref": result.reference},
+                    }
+                )
+            elif result.amount_fen is not None and result.amount_fen != line.amount_fen:
+                errors.append(
+                    {
+                        "row": result.row,
+                        "message": _("第 %(row)s 行的金额与本批次不一致") % {"row": result.row},
+                    }
+                )
+        missing = sorted(set(lines) - {r.reference for r in results})
+        if missing:
+            errors.append(
+                {
+                    "row": None,
+                    "message": _("缺少 %(n)s 笔的结果，例如 %(ref)s")
+                    % {"n": len(missing), "ref": missing[0]},
+                }
+            )
+        if errors:
+            raise _mismatch(errors)
+        if progress is not None:
+            progress.set_total(len(results))
+        events: list[Event] = []
+        paid_count, paid_fen, failed = 0, 0, 0
+        for result in results:
+            line = lines[result.reference]
+            claim = (
+                Claim.objects.select_for_update(of=("self",))
+                .select_related("enrolment__plan_year", "union", "member")
+                .get(pk=line.claim_id)
+            )
+            if result.paid:
+                rules.transition_level(claim.status, ClaimStatus.PAID)
+                pay_out(claim, by=by)
+                claim.status = ClaimStatus.PAID
+                claim.save()
+                ClaimEvent.objects.create(
+                    claim=claim,
+                    by=by if getattr(by, "pk", None) else None,
+                    from_status=ClaimStatus.APPROVED,
+                    to_status=ClaimStatus.PAID,
+                    level=rules.APPROVE,
+                    note=locked.batch_no,
+                    payable_fen=claim.payable_fen,
+                )
+                line.status = PayoutLineStatus.PAID
+                paid_count += 1
+                paid_fen += line.amount_fen
+                events.append(
+                    Event(
+                        "mutualaid.claim.paid",
+                        claim,
+                        {"batch": locked.batch_no, "payable_fen": claim.payable_fen},
+                        object_repr=f"{claim.claim_no} {claim.member.name}",
+                        union_path=claim.union.path,
+                    )
+                )
+            else:
+                line.status = PayoutLineStatus.FAILED
+                line.reason = result.reason[:200]
+                claim.payout_note = line.reason
+                claim.save(update_fields=["payout_note", "updated_at"])
+                failed += 1
+            line.save(update_fields=["status", "reason"])
+            if progress is not None:
+                progress.advance(1)
+        locked.status = PayoutBatchStatus.SETTLED
+        locked.paid_count, locked.paid_fen, locked.failed_count = paid_count, paid_fen, failed
+        locked.settled_at = timezone.now()
+        locked.settled_by = by if getattr(by, "pk", None) else None
+        locked.save()
+        log_many(by, events)
+        log_action(
+            "mutualaid.payout.settled",
+            actor=by,
+            obj=locked,
+            object_repr=locked.batch_no,
+            changes={"paid": paid_count, "paid_fen": paid_fen, "failed": failed},
+        )
+    return _settled_summary(locked) | {"replayed": False}
+
+
+def _settled_summary(batch: PayoutBatch) -> dict[str, Any]:
+    return {
+        "batch": str(batch.public_id),
+        "batch_no": batch.batch_no,
+        "paid": batch.paid_count,
+        "paid_fen": batch.paid_fen,
+        "failed": batch.failed_count,
+        "url": f"/w/mutual-aid/payouts/{batch.public_id}/",
+    }
+
+
+# -- retention -------------------------------------------------------------------------------
+
+
+def claims_purge(cutoff: Any, dry_run: bool = False) -> int:
+    """Remove the health details, documents and bank account of claims closed (paid, or
+    rejected and not appealed) before `cutoff` (a retention rule, see apps.py). The claim
+    with its amounts, invoices, history, the fund ledger and the audit trail stay."""
+    from django.db.models import Q
+
+    due = Claim.objects.filter(purged_at__isnull=True).filter(
+        Q(status=ClaimStatus.PAID, paid_at__lt=cutoff)
+        | Q(status=ClaimStatus.REJECTED, updated_at__lt=cutoff)
+    )
+    if dry_run:
+        return due.count()
+    purged = 0
+    while batch := list(due.order_by("id")[:200]):
+        with transaction.atomic():
+            documents = list(ClaimDocument.objects.filter(claim__in=batch))
+            for document in documents:
+                document.file.delete(save=False)
+            ClaimDocument.objects.filter(pk__in=[d.pk for d in documents]).delete()
+            for line in PayoutLine.objects.filter(claim__in=batch):
+                line.account_no = mask_account(line.account_no)
+                line.save(update_fields=["account_no"])
+            Claim.objects.filter(pk__in=[c.pk for c in batch]).update(
+                health_details="", bank_account="", purged_at=timezone.now()
+            )
+            log_many(
+                None,
+                [
+                    Event(
+                        "mutualaid.claim.purged",
+                        obj=claim,
+                        object_repr=claim.claim_no,
+                        changes={"status": claim.status, "cutoff": cutoff.isoformat()},
+                    )
+                    for claim in batch
+                ],
+            )
+        purged += len(batch)
+    return purged

@@ -8,6 +8,9 @@ app_name = "mutualaid"
 urlpatterns = [
     path("", views.home, name="home"),
     path("plans/<str:code>/", views.plan_detail, name="plan"),
+    path("plans/<str:code>/enrolments/", views.enrolment_list, name="enrolments"),
+    path("plans/<str:code>/ledger/", views.ledger_list, name="ledger"),
+    path("plans/<str:code>/report/", views.report, name="report"),
     path("batches/", views.batch_list, name="batches"),
     path("batches/new/", views.batch_new, name="batch_new"),
     path("batches/<uuid:public_id>/", views.batch_detail, name="batch"),
@@ -21,4 +24,7 @@ urlpatterns = [
         views.claim_document,
         name="document",
     ),
+    path("payouts/", views.payouts, name="payouts"),
+    path("payouts/<uuid:public_id>/", views.payout_batch, name="payout"),
+    path("payouts/<uuid:public_id>/file/", views.payout_file, name="payout_file"),
 ]

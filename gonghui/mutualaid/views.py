@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,9 +19,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gonghui.accounts.scoping import has_perm
+from gonghui.audit.log import log_action
 from gonghui.core.errors import DomainError, Forbidden, NotFound
 from gonghui.core.http import AuthedRequest
-from gonghui.core.pages import form_error, paginate, staff_page
+from gonghui.core.money import format_fen
+from gonghui.core.pages import form_error, paginate, staff_page, xlsx_download
 from gonghui.members.selectors import member_get, member_of_account
 from gonghui.mutualaid import rules, selectors, services
 from gonghui.mutualaid.forms import (
@@ -32,12 +34,15 @@ from gonghui.mutualaid.forms import (
     MoveForm,
     OnBehalfForm,
     PaymentForm,
+    PayoutForm,
+    PayoutResultForm,
     RuleVersionForm,
 )
 from gonghui.mutualaid.models import Claim, ClaimStatus, Payer
 from gonghui.orgs.models import Union
 
 PER_PAGE = 30
+XLSX = "xlsx"
 
 # What the action buttons say, by target status.
 MOVE_LABELS: dict[str, Any] = {
@@ -122,6 +127,7 @@ def certificate(request: AuthedRequest) -> HttpResponse:
             "items": items,
             "claims": selectors.claims_of_member(member)[:20],
             "left_union": member.status != "active",
+            "offer": services.individual_offer(member),
         },
     )
 
@@ -319,8 +325,32 @@ def _describe_items(benefits: Any) -> list[tuple[rules.BenefitItem, str]]:
 
 
 @staff_page("mutualaid.view")
-def batch_list(request: AuthedRequest) -> HttpResponse:
+def batch_list(request: AuthedRequest) -> HttpResponseBase:
     batches = selectors.batch_list(actor=request.user)
+    if request.GET.get("export") == XLSX:
+        return _export(
+            request,
+            "batches",
+            [
+                _("登记时间"),
+                _("保障期"),
+                _("参保工会"),
+                _("工会代码"),
+                _("参保人数"),
+                _("未参保人数"),
+            ],
+            (
+                [
+                    _local(b.created_at),
+                    b.plan_year.name,
+                    b.union.name,
+                    b.union.code,
+                    b.enrolled_count,
+                    b.skipped_count,
+                ]
+                for b in batches.iterator(chunk_size=2000)
+            ),
+        )
     return render(
         request,
         "mutualaid/batches.html",
@@ -412,13 +442,49 @@ def payment_record(request: AuthedRequest, public_id: str, payer: str) -> HttpRe
 
 
 @staff_page("mutualaid.view")
-def claim_list(request: AuthedRequest) -> HttpResponse:
+def claim_list(request: AuthedRequest) -> HttpResponseBase:
     level = request.GET.get("level", "")
     if level not in rules.REVIEW_LEVELS:
         level = ""
     form = ClaimFilterForm(request.GET or None)
     status = form.cleaned_data["status"] if form.is_valid() else ""
     claims = selectors.claim_list(actor=request.user, status=status, level=level)
+    if request.GET.get("export") == XLSX:
+        return _export(
+            request,
+            "claims",
+            [
+                _("申请编号"),
+                _("会员"),
+                _("会员号"),
+                _("初审工会"),
+                _("项目"),
+                _("发生日期"),
+                _("个人自付合计（元）"),
+                _("应付金额（元）"),
+                _("提交时间"),
+                _("状态"),
+                _("支付时间"),
+            ],
+            (
+                [
+                    c.claim_no,
+                    c.member.name,
+                    c.member.member_no,
+                    c.union.name,
+                    c.item_name,
+                    c.event_date.isoformat(),
+                    _yuan(c.total_fen),
+                    _yuan(c.payable_fen),
+                    _local(c.submitted_at),
+                    c.get_status_display(),
+                    _local(c.paid_at),
+                ]
+                for c in claims.iterator(chunk_size=2000)
+            ),
+            status=status,
+            level=level,
+        )
     query = urlencode({k: v for k, v in {"level": level, "status": status}.items() if v})
     return render(
         request,
@@ -560,3 +626,398 @@ def my_document(request: AuthedRequest, public_id: str, document_id: str) -> Htt
         raise Http404 from exc
     data = services.document_read(by=request.user, claim=claim, document=document)
     return _document_response(data, document)
+
+
+# -- exports ---------------------------------------------------------------------------------
+
+
+def _local(moment: Any) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def _yuan(fen: int) -> str:
+    """Exact yuan text for a spreadsheet cell ("-1234.50"): no float."""
+    sign = "-" if fen < 0 else ""
+    return f"{sign}{abs(fen) // 100}.{abs(fen) % 100:02d}"
+
+
+def _export(
+    request: AuthedRequest, table: str, headers: list[Any], rows: Any, **filters: Any
+) -> HttpResponseBase:
+    """A staff table as xlsx; every export is on record."""
+    log_action(
+        f"mutualaid.{table}.exported",
+        actor=request.user,
+        object_repr=_("职工医疗互助导出"),
+        changes={"table": table, **{k: v for k, v in filters.items() if v}},
+    )
+    return xlsx_download(f"mutualaid-{table}", [str(h) for h in headers], rows, sheet_name=table)
+
+
+# -- staff: enrolments and the ledger of a plan year -----------------------------------------
+
+
+@staff_page("mutualaid.view")
+def enrolment_list(request: AuthedRequest, code: str) -> HttpResponseBase:
+    plan = selectors.plan_get(code=code)
+    enrolments = selectors.enrolment_list(actor=request.user, plan=plan)
+    if request.GET.get("export") == XLSX:
+        return _export(
+            request,
+            "enrolments",
+            [
+                _("凭证编号"),
+                _("姓名"),
+                _("会员号"),
+                _("参保工会"),
+                _("缴费（元）"),
+                _("行政负担（元）"),
+                _("工会负担（元）"),
+                _("个人负担（元）"),
+                _("参保日期"),
+                _("等待期满日期"),
+                _("保障截止日期"),
+                _("状态"),
+            ],
+            (
+                [
+                    e.certificate_no,
+                    e.member.name,
+                    e.member.member_no,
+                    e.union.name,
+                    _yuan(e.contribution_fen),
+                    _yuan(e.employer_fen),
+                    _yuan(e.union_fen),
+                    _yuan(e.worker_fen),
+                    e.enrolled_on.isoformat(),
+                    e.cover_starts_on.isoformat(),
+                    e.cover_ends_on.isoformat(),
+                    e.get_status_display(),
+                ]
+                for e in enrolments.iterator(chunk_size=2000)
+            ),
+            plan=plan.code,
+        )
+    return render(
+        request,
+        "mutualaid/enrolments.html",
+        {"plan": plan, "page": paginate(request, enrolments, per_page=50)},
+    )
+
+
+@staff_page("mutualaid.view")
+def ledger_list(request: AuthedRequest, code: str) -> HttpResponseBase:
+    plan = selectors.plan_get(code=code)
+    entries = selectors.ledger_list(actor=request.user, plan=plan)
+    if request.GET.get("export") == XLSX:
+        return _export(
+            request,
+            "ledger",
+            [
+                _("序号"),
+                _("记账时间"),
+                _("类别"),
+                _("缴费方"),
+                _("工会"),
+                _("金额（元）"),
+                _("关联单据"),
+                _("哈希"),
+            ],
+            (
+                [
+                    e.seq,
+                    _local(e.at),
+                    e.get_kind_display(),
+                    e.get_payer_display(),
+                    e.union.name,
+                    _yuan(e.amount_fen),
+                    e.reference,
+                    e.hash,
+                ]
+                for e in entries.iterator(chunk_size=2000)
+            ),
+            plan=plan.code,
+        )
+    return render(
+        request,
+        "mutualaid/ledger.html",
+        {
+            "plan": plan,
+            "page": paginate(request, entries, per_page=50),
+            "totals": selectors.fund_balance(plan),
+        },
+    )
+
+
+# -- staff: payouts --------------------------------------------------------------------------
+
+
+def _payout_rows(lines: Any) -> Any:
+    for line in lines:
+        claim = line.claim
+        yield [
+            claim.claim_no,
+            claim.member.name,
+            claim.union.name,
+            line.account_masked,
+            _yuan(line.amount_fen),
+            line.get_status_display(),
+            line.reason,
+        ]
+
+
+PAYOUT_HEADERS = [
+    gettext_lazy("申请编号"),
+    gettext_lazy("收款人"),
+    gettext_lazy("工会"),
+    gettext_lazy("收款账号"),
+    gettext_lazy("金额（元）"),
+    gettext_lazy("状态"),
+    gettext_lazy("失败原因"),
+]
+
+
+@staff_page("mutualaid.view")
+def payouts(request: AuthedRequest) -> HttpResponseBase:
+    """The payout queue (approved, not yet sent or sent back by the bank) and the batches."""
+    from gonghui.jobs.services import job_start
+
+    can_pay = selectors.is_plan_manager(request.user)
+    queue = selectors.payout_queue(actor=request.user)
+    form = PayoutForm(request.POST or None)
+    if request.method == "POST":
+        if not can_pay:
+            raise Forbidden("auth.forbidden", _("互助金支付只能由市总工会保障部办理"))
+        if form.is_valid():
+            job = job_start(
+                by=request.user,
+                kind="mutualaid.payout",
+                title=_("生成互助金支付批次"),
+                params={"channel": form.cleaned_data["channel"]},
+            )
+            return redirect("jobs:detail", public_id=job.public_id)
+    if request.GET.get("export") == XLSX:
+        return _export(
+            request,
+            "payout_queue",
+            [
+                _("申请编号"),
+                _("收款人"),
+                _("工会"),
+                _("应付金额（元）"),
+                _("审批时间"),
+                _("银行账号"),
+                _("上次支付失败原因"),
+            ],
+            (
+                [
+                    c.claim_no,
+                    c.member.name,
+                    c.union.name,
+                    _yuan(c.payable_fen),
+                    _local(c.approved_at),
+                    c.bank_account_masked,
+                    c.payout_note,
+                ]
+                for c in queue.iterator(chunk_size=2000)
+            ),
+        )
+    return render(
+        request,
+        "mutualaid/payouts.html",
+        {
+            "queue": paginate(request, queue, per_page=PER_PAGE),
+            "batches": selectors.payout_batch_list(actor=request.user)[:20],
+            "form": form if can_pay else None,
+        },
+    )
+
+
+@staff_page("mutualaid.view")
+def payout_batch(request: AuthedRequest, public_id: str) -> HttpResponseBase:
+    from gonghui.jobs.services import job_start
+
+    batch = selectors.payout_batch_get(actor=request.user, public_id=public_id)
+    can_pay = selectors.is_plan_manager(request.user) and has_perm(
+        request.user, "mutualaid.change", batch.union.path
+    )
+    lines = selectors.payout_lines(batch)
+    if request.GET.get("export") == XLSX:
+        return _export(
+            request,
+            "payouts",
+            list(PAYOUT_HEADERS),
+            _payout_rows(lines.iterator(chunk_size=2000)),
+            batch=batch.batch_no,
+        )
+    form = PayoutResultForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if not can_pay:
+            raise Forbidden("auth.forbidden", _("互助金支付只能由市总工会保障部办理"))
+        if form.is_valid():
+            job = job_start(
+                by=request.user,
+                kind="mutualaid.payout_result",
+                title=_("导入银行回盘：%(no)s") % {"no": batch.batch_no},
+                params={"batch": str(batch.public_id)},
+                input_file=form.cleaned_data["file"],
+            )
+            return redirect("jobs:detail", public_id=job.public_id)
+    return render(
+        request,
+        "mutualaid/payout_batch.html",
+        {
+            "batch": batch,
+            "page": paginate(request, lines, per_page=50),
+            "can_pay": can_pay,
+            "form": form,
+        },
+    )
+
+
+@staff_page("mutualaid.change")
+def payout_file(request: AuthedRequest, public_id: str) -> HttpResponse:
+    batch = selectors.payout_batch_get(
+        actor=request.user, public_id=public_id, permission="mutualaid.change"
+    )
+    data = services.payout_file(by=request.user, batch=batch)
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="payout-{batch.batch_no}.xlsx"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# -- the transparency report -----------------------------------------------------------------
+
+
+def _report_charts(report: selectors.Report) -> list[dict[str, Any]]:
+    """ECharts options (data only: the page's script draws them)."""
+    payers = [(str(Payer(p).label), fen) for p, fen in report.income_by_payer.items()]
+    items = [(i.name, i.paid_fen, i.claims) for i in report.items]
+    return [
+        {
+            "id": "ma-income",
+            "title": _("基金收入（按缴费方）"),
+            "option": {
+                "tooltip": {"trigger": "item"},
+                "series": [
+                    {
+                        "type": "pie",
+                        "radius": ["40%", "70%"],
+                        "data": [{"name": n, "value": fen / 100} for n, fen in payers],
+                    }
+                ],
+            },
+        },
+        {
+            "id": "ma-items",
+            "title": _("各项目已支付金额（元）"),
+            "option": {
+                "tooltip": {"trigger": "axis"},
+                "xAxis": {"type": "category", "data": [n for n, _f, _c in items]},
+                "yAxis": {"type": "value"},
+                "series": [{"type": "bar", "data": [fen / 100 for _n, fen, _c in items]}],
+            },
+        },
+    ]
+
+
+def _report_context(report: selectors.Report) -> dict[str, Any]:
+    return {
+        "report": report,
+        "charts": _report_charts(report),
+        "payers": [(Payer(p).label, fen) for p, fen in report.income_by_payer.items()],
+    }
+
+
+def _report_rows(report: selectors.Report) -> list[list[Any]]:
+    overall, items, areas = _("全市"), _("保障项目"), _("地区")
+    rows: list[list[Any]] = [
+        [overall, _("参保人数"), report.participants],
+        [overall, _("基金收入（元）"), _yuan(report.income_fen)],
+        *(
+            [overall, _("%(payer)s缴费（元）") % {"payer": Payer(p).label}, _yuan(fen)]
+            for p, fen in report.income_by_payer.items()
+        ),
+        [overall, _("已支付互助金（元）"), _yuan(report.payout_fen)],
+        [overall, _("基金结余（元）"), _yuan(report.balance_fen)],
+        [overall, _("申请件数"), report.claims],
+        [overall, _("已支付件数"), report.paid_claims],
+        [overall, _("支付率（支出/收入，%）"), str(report.payout_ratio or "")],
+        [overall, _("从申请到支付的平均天数"), str(report.average_days_to_pay or "")],
+    ]
+    for item in report.items:
+        rows += [
+            [items, _("%(item)s申请件数") % {"item": item.name}, item.claims],
+            [items, _("%(item)s已支付件数") % {"item": item.name}, item.paid_claims],
+            [items, _("%(item)s已支付金额（元）") % {"item": item.name}, _yuan(item.paid_fen)],
+        ]
+    for area in report.areas:
+        rows += [
+            [areas, _("%(area)s参保人数") % {"area": area.name}, area.participants],
+            [areas, _("%(area)s已支付件数") % {"area": area.name}, area.paid_claims],
+            [areas, _("%(area)s已支付金额（元）") % {"area": area.name}, _yuan(area.paid_fen)],
+        ]
+    return rows
+
+
+@staff_page("mutualaid.view")
+def report(request: AuthedRequest, code: str) -> HttpResponseBase:
+    plan = selectors.plan_get(code=code)
+    figures = selectors.transparency_report(plan)
+    if request.GET.get("export") == XLSX:
+        return _export(
+            request,
+            "report",
+            [_("范围"), _("指标"), _("数值")],
+            _report_rows(figures),
+            plan=plan.code,
+        )
+    return render(
+        request,
+        "mutualaid/report.html",
+        _report_context(figures) | {"public": False},
+    )
+
+
+def public_report(request: HttpRequest, code: str) -> HttpResponse:
+    """The report as the federation publishes it: no login, figures only, county level at the
+    finest."""
+    try:
+        plan = selectors.plan_get(code=code)
+    except NotFound as exc:
+        raise Http404 from exc
+    figures = selectors.transparency_report(plan)
+    return render(
+        request,
+        "mutualaid/report.html",
+        _report_context(figures) | {"public": True},
+    )
+
+
+# -- the member enrols on the phone ----------------------------------------------------------
+
+
+@login_required
+def enrol_self(request: AuthedRequest) -> HttpResponse:
+    """Individual enrolment where the plan allows it: the member sees their share and
+    confirms."""
+    member = member_of_account(request.user)
+    if member is None:
+        return render(request, "portal/not_member.html", status=404)
+    offer = services.individual_offer(member)
+    if request.method == "POST" and offer is not None:
+        try:
+            enrolment = services.enrol_self(by=request.user, member=member, plan=offer.plan)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("已参保，凭证编号 %(no)s。个人缴费 %(fen)s 请交所在工会")
+                % {"no": enrolment.certificate_no, "fen": format_fen(enrolment.worker_fen)},
+            )
+            return redirect("mutualaid_portal:certificate")
+    return render(request, "mutualaid/enrol_self.html", {"member": member, "offer": offer})

@@ -1,5 +1,6 @@
 """Races only a real database shows: two reviewers approving two claims of one member at once
-(the annual cap), two reviewers moving one claim, two claims with the same invoice. PostgreSQL
+(the annual cap), two reviewers moving one claim, two claims with the same invoice, two payout
+batches taking the same claim, one bank result imported twice at once. PostgreSQL
 only, real threads, each with its own connection."""
 
 from __future__ import annotations
@@ -13,8 +14,18 @@ from django.utils import timezone
 
 from gonghui.conftest import ensure_reference_data, make_user, race
 from gonghui.core.errors import DomainError
+from gonghui.core.ledger import verify
+from gonghui.core.payouts import PayoutLine as FileLine
+from gonghui.core.payouts import result_file_bytes
 from gonghui.mutualaid import selectors, services
-from gonghui.mutualaid.models import Claim, ClaimInvoice, ClaimStatus
+from gonghui.mutualaid.models import (
+    Claim,
+    ClaimInvoice,
+    ClaimStatus,
+    LedgerEntry,
+    PayoutBatch,
+    PayoutLine,
+)
 from gonghui.mutualaid.tests.conftest import (
     enrol,
     enrolment_of,
@@ -125,3 +136,53 @@ def test_the_same_invoice_filed_twice_at_once_is_claimed_once(setting) -> None:
     assert [e.code for e in refused] == ["mutualaid.claim.invoice_duplicate"]
     assert ClaimInvoice.objects.count() == 1
     assert Claim.objects.filter(status=ClaimStatus.SUBMITTED).count() == 1
+
+
+def approved_with_account(setting: dict[str, Any], number: str) -> Claim:
+    claim = file_claim(
+        setting["alice"],
+        setting["member"],
+        invoices=[services.InvoiceData(number, 300_000)],
+        bank_account="6222020200112233445",
+    )
+    claim = services.claim_transition(claim=claim, to="first_reviewed", by=setting["alice"])
+    claim = services.claim_transition(claim=claim, to="rechecked", by=setting["carol"])
+    return services.claim_transition(claim=claim, to="approved", by=setting["dora"])
+
+
+def test_two_payout_batches_at_once_take_each_claim_once(setting) -> None:
+    claim = approved_with_account(setting, "PAY0000001")
+
+    results = race(
+        lambda: services.payout_batch_create(by=setting["dora"], channel="bank"),
+        lambda: services.payout_batch_create(by=setting["erin"], channel="bank"),
+    )
+
+    batches = [r for r in results if isinstance(r, PayoutBatch)]
+    refused = [r for r in results if isinstance(r, DomainError)]
+    assert len(batches) == 1, results
+    assert len(refused) == 1
+    assert refused[0].code in {"mutualaid.payout.concurrent", "mutualaid.payout.nothing"}
+    assert PayoutLine.objects.filter(claim=claim).count() == 1
+
+
+def test_the_same_result_imported_twice_at_once_pays_once(setting, tmp_path) -> None:
+    claim = approved_with_account(setting, "PAY0000002")
+    batch = services.payout_batch_create(by=setting["dora"], channel="bank")
+    path = tmp_path / "result.xlsx"
+    path.write_bytes(
+        result_file_bytes(
+            [(FileLine(claim.claim_no, "x", "6222020200112233445", claim.payable_fen), True, "")]
+        )
+    )
+
+    results = race(
+        lambda: services.payout_results_import(by=setting["dora"], batch=batch, path=path),
+        lambda: services.payout_results_import(by=setting["dora"], batch=batch, path=path),
+    )
+
+    assert sorted(r["replayed"] for r in results) == [False, True], results
+    assert LedgerEntry.objects.filter(kind="payout").count() == 1
+    assert verify(LedgerEntry) is None
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.PAID

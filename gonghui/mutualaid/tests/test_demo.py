@@ -1,25 +1,74 @@
-"""The demo seeder: a plan year, unions enrolled, 陈静 with a claim in review; twice is once."""
+"""The demo seeder: a plan year, unions enrolled, 陈静 with a paid claim (through a settled payout
+batch), one waiting for payment and one in review, 50 members of her union left for the
+officer; twice is once."""
 
 from __future__ import annotations
+
+import random
+import time
 
 import pytest
 
 from gonghui.conftest import ensure_reference_data
 from gonghui.core import demo
-from gonghui.mutualaid.models import Claim, Enrolment, PlanYear
+from gonghui.core.ledger import verify
+from gonghui.members.demo import seed_members
+from gonghui.members.models import Member
+from gonghui.mutualaid import selectors
+from gonghui.mutualaid.demo import seed_mutualaid
+from gonghui.mutualaid.models import Claim, Enrolment, LedgerEntry, PayoutBatch, PlanYear
 from gonghui.mutualaid.tests.conftest import officers_run_mutual_aid
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_is_seeded_once(settings) -> None:
+def counts() -> tuple[int, ...]:
+    return (
+        PlanYear.objects.count(),
+        Enrolment.objects.count(),
+        Claim.objects.count(),
+        PayoutBatch.objects.count(),
+        LedgerEntry.objects.count(),
+        Member.objects.count(),
+    )
+
+
+def test_the_demo_is_seeded_once(monkeypatch) -> None:
     ensure_reference_data()
     officers_run_mutual_aid()
+    monkeypatch.setattr(demo, "DEMO_SEEDERS", [seed_members, seed_mutualaid])
     demo.seed(members=300)
-    counts = (PlanYear.objects.count(), Enrolment.objects.count(), Claim.objects.count())
+    before = counts()
     demo.seed(members=300)
 
-    assert (PlanYear.objects.count(), Enrolment.objects.count(), Claim.objects.count()) == counts
-    assert counts[0] == 1 and counts[1] > 1
-    claim = Claim.objects.get(member__account__username="member")
-    assert claim.status == "first_reviewed" and claim.member.name == "陈静"
+    assert counts() == before
+    assert before[0] == 1 and before[1] > 1 and before[3] == 1
+    claims = Claim.objects.filter(member__account__username="member")
+    assert sorted(claims.values_list("status", flat=True)) == [
+        "approved",
+        "first_reviewed",
+        "paid",
+    ]
+    assert claims.first().member.name == "陈静"
+    plan = PlanYear.objects.get()
+    assert selectors.fund_balance(plan)["payout_fen"] > 0
+    assert verify(LedgerEntry) is None
+    home = Member.objects.filter(union__code="D01E001", status="active")
+    assert home.exclude(mutualaid_enrolments__plan_year=plan).count() >= 50
+
+
+def test_the_small_demo_seeds_quickly(monkeypatch) -> None:
+    """Everything the journey needs at members=0, in well under two seconds on a laptop (the
+    bound here leaves room for a busy CI machine)."""
+    ensure_reference_data()
+    officers_run_mutual_aid()
+    monkeypatch.setattr(demo, "DEMO_SEEDERS", [seed_members])
+    demo.seed(members=0)
+
+    started = time.perf_counter()
+    seed_mutualaid(random.Random(1), members=0)
+    elapsed = time.perf_counter() - started
+
+    assert elapsed < 6
+    assert PayoutBatch.objects.count() == 1
+    assert Member.objects.filter(union__code="D01E001").count() == 51

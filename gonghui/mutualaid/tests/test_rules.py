@@ -7,7 +7,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gonghui.core.errors import DomainError
@@ -19,6 +19,7 @@ ITEMS = {item.code: item for item in rules.parse_benefits(rules.DEFAULT_BENEFITS
 # -- the contribution split ------------------------------------------------------------------
 
 
+@settings(suppress_health_check=[HealthCheck.too_slow])  # the machine is shared in CI
 @given(
     total=st.integers(min_value=0, max_value=10**10),
     weights=st.lists(st.integers(min_value=0, max_value=1000), min_size=1, max_size=5).filter(
