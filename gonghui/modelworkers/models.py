@@ -12,6 +12,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gonghui.core.ledger import ChainedEntry
+
 
 class Level(models.TextChoices):
     NATIONAL = "national", _("全国")
@@ -251,30 +253,43 @@ class AllowanceLine(models.Model):
         return self.reference
 
 
-class AllowancePaid(models.Model):
+class AllowancePaid(ChainedEntry):
     """The ledger: one row per allowance paid to a person, written when the bank's result says
-    so. Append-only; totals per person and month are sums of these rows."""
+    so; hash-chained per year (`chain` is the allowance month's year) and append-only in the
+    database. Totals per person and month are sums of these rows."""
 
     line = models.OneToOneField(
-        AllowanceLine, verbose_name=_("发放明细"), on_delete=models.PROTECT, related_name="paid"
+        AllowanceLine, verbose_name=_("发放明细"), on_delete=models.DO_NOTHING, related_name="paid"
     )
     model_worker = models.ForeignKey(
-        ModelWorker, verbose_name=_("劳模"), on_delete=models.PROTECT, related_name="payments"
+        ModelWorker, verbose_name=_("劳模"), on_delete=models.DO_NOTHING, related_name="payments"
     )
     union = models.ForeignKey(
-        "orgs.Union", verbose_name=_("所在工会"), on_delete=models.PROTECT, related_name="+"
+        "orgs.Union", verbose_name=_("所在工会"), on_delete=models.DO_NOTHING, related_name="+"
     )
     for_month = models.DateField(_("津贴月份"))
     amount_fen = models.PositiveIntegerField(_("金额（分）"))
     paid_on = models.DateField(_("到账日期"))
+    # Not SET_NULL: the row is append-only and `by` is part of its hash.
     by = models.ForeignKey(
-        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "accounts.User", null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+"
     )
     at = models.DateTimeField(_("记账时间"), default=timezone.now)
 
+    HASHED_FIELDS = (
+        "line",
+        "model_worker",
+        "union",
+        "for_month",
+        "amount_fen",
+        "paid_on",
+        "by",
+        "at",
+    )
+
     scope_path = "union__path"
 
-    class Meta:
+    class Meta(ChainedEntry.Meta):
         verbose_name = _("津贴发放台账")
         verbose_name_plural = _("津贴发放台账")
         ordering = ["-for_month", "id"]

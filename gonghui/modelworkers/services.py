@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from gonghui.accounts.scoping import has_perm, require_perm
 from gonghui.audit.log import log_action
 from gonghui.cards.selectors import payout_account_of
+from gonghui.core import ledger
 from gonghui.core.errors import Conflict, DomainError, Forbidden
 from gonghui.core.payouts import PayoutLine, payout_file_bytes, read_payout_results
 from gonghui.members import services as member_services
@@ -509,20 +510,23 @@ def batch_results_import(
                 {"problems": problems[:200]},
             )
         paid = failed = 0
-        ledger: list[AllowancePaid] = []
+        booked: list[AllowancePaid] = []
         for result in results:
             line = lines[result.reference]
             if result.paid:
                 line.state = LineState.PAID
-                ledger.append(
-                    AllowancePaid(
+                booked.append(
+                    ledger.append(
+                        AllowancePaid,
+                        chain=str(line.for_month.year),
                         line=line,
-                        model_worker=line.model_worker,
+                        model_worker_id=line.model_worker_id,
                         union_id=line.union_id,
                         for_month=line.for_month,
                         amount_fen=line.amount_fen,
                         paid_on=paid_on,
                         by=_user(by),
+                        at=timezone.now(),
                     )
                 )
                 paid += 1
@@ -531,9 +535,8 @@ def batch_results_import(
                 line.reason = _clean(result.reason, 200)
                 failed += 1
             line.save(update_fields=["state", "reason"])
-        AllowancePaid.objects.bulk_create(ledger)
         _batch_move(by, locked, BatchStatus.CLOSED, closed_at=timezone.now())
-    return {"paid": paid, "failed": failed, "paid_fen": sum(x.amount_fen for x in ledger)}
+    return {"paid": paid, "failed": failed, "paid_fen": sum(x.amount_fen for x in booked)}
 
 
 # -- health checks --------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import pytest
 from django.utils import timezone
 
 from gonghui.audit.models import AuditEntry
+from gonghui.core import ledger
 from gonghui.core.errors import DomainError, Forbidden
 from gonghui.core.excel import xlsx_bytes
 from gonghui.core.indicators import Scope, value
@@ -177,6 +178,8 @@ def test_payout_round_trip_pays_into_the_ledger_and_carries_failures_over(pat, w
     assert batch.status == BatchStatus.CLOSED
     paid = AllowancePaid.objects.get()
     assert (paid.model_worker, paid.amount_fen, paid.for_month) == (workers["a1"], 80000, MONTH)
+    assert (paid.chain, paid.seq) == (str(MONTH.year), 1)
+    assert ledger.verify(AllowancePaid) is None
     b1_line.refresh_from_db()
     assert b1_line.state == LineState.FAILED and b1_line.reason == "户名不符"
 
@@ -446,3 +449,18 @@ def test_the_import_registers_every_row_or_names_the_bad_ones(
     assert job.summary["unchanged"] == 2 and job.summary["created"] == 0
     assert ModelWorker.objects.get(member=one).status == rules.RETIRED
     assert Job.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_the_allowance_ledger_refuses_changes(pat, workers, tmp_path):
+    from django.db import DatabaseError, transaction
+
+    policy(pat, MONTH.year)
+    batch = sent_batch(pat)
+    services.batch_results_import(
+        by=pat, batch=batch, path=results(batch, tmp_path, set()), paid_on=date(2026, 11, 5)
+    )
+    paid = AllowancePaid.objects.first()
+    assert paid is not None
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AllowancePaid.objects.filter(pk=paid.pk).update(amount_fen=1)
