@@ -65,24 +65,16 @@ def ensure_reference_data() -> None:
 def _reference_migrations() -> list[Any]:
     global _REFERENCE_MIGRATIONS
     if _REFERENCE_MIGRATIONS is None:
-        from importlib import import_module
+        import sys
 
         from django.db.migrations.loader import MigrationLoader
 
         graph = MigrationLoader(None, ignore_no_migrations=True).graph
-        seen: list[Any] = []
-        plan: list[tuple[str, str]] = []
-        for leaf in graph.leaf_nodes():
-            plan.extend(node for node in graph.forwards_plan(leaf) if node not in plan)
-        for app, name in plan:
-            module_name = f"gonghui.{app}.migrations.{name}"
-            try:
-                module = import_module(module_name)
-            except ModuleNotFoundError:
-                continue  # not one of ours (auth, sessions, …)
-            if getattr(module, "REFERENCE_DATA", False):
-                seen.append(module)
-        _REFERENCE_MIGRATIONS = seen
+        plan = dict.fromkeys(
+            node for leaf in graph.leaf_nodes() for node in graph.forwards_plan(leaf)
+        )
+        modules = (sys.modules[type(graph.nodes[node]).__module__] for node in plan)
+        _REFERENCE_MIGRATIONS = [m for m in modules if getattr(m, "REFERENCE_DATA", False)]
     return _REFERENCE_MIGRATIONS
 
 

@@ -15,7 +15,7 @@ from gonghui.core.indicators import Scope
 from gonghui.members.models import Member
 from gonghui.mutualaid import services as mutualaid_services
 from gonghui.mutualaid.models import Claim
-from gonghui.mutualaid.tests.conftest import enrol, file_claim, make_member, officers_run_mutual_aid
+from gonghui.mutualaid.tests.conftest import enrol, file_claim, make_member
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +61,6 @@ def test_members_figures_by_subtree_and_period(tree) -> None:
 
 @pytest.fixture
 def plan_year(tree):
-    officers_run_mutual_aid()
     manager = make_user("dora", assignments=[(tree["city"], "dept_staff", "security")])
     today = timezone.localdate()
     starts = today - timedelta(days=200)

@@ -24,7 +24,6 @@ from gonghui.core.models import LedgerHead
 from gonghui.mutualaid import selectors, services
 from gonghui.mutualaid.models import LedgerEntry, LedgerKind, PlanYear
 from gonghui.mutualaid.tests.conftest import (  # noqa: F401 (fixtures)
-    _officer_grant,
     dora,
     enrol,
     file_claim,

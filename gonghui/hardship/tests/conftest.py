@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
-from importlib import import_module
 from typing import Any
 
 import pytest
-from django.apps import apps
 from django.utils import timezone
 
 from gonghui.accounts.models import User
@@ -22,21 +20,8 @@ from gonghui.members import services as member_services
 from gonghui.members.models import Member
 from gonghui.orgs.models import Union
 
-OFFICERS_MIGRATION = "gonghui.hardship.migrations.0002_officers_run_hardship"
 THRESHOLD_FEN = 90_000
 NO_HOLIDAYS: dict[date, bool] = {}
-
-
-def officers_run_hardship() -> None:
-    """A transactional test's flush drops the roles; put back this app's grant too."""
-    import_module(OFFICERS_MIGRATION).forward(apps, None)
-
-
-@pytest.fixture(autouse=True)
-def _officer_grant(request: Any) -> None:
-    if "tree" in request.fixturenames:
-        request.getfixturevalue("tree")
-        officers_run_hardship()
 
 
 @pytest.fixture

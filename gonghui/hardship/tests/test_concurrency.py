@@ -16,7 +16,6 @@ from gonghui.hardship.models import AidApplication, Budget
 from gonghui.hardship.tests.conftest import (
     kept_file,
     make_member,
-    officers_run_hardship,
     rechecked_aid,
     setup_reference,
 )
@@ -30,7 +29,6 @@ pytestmark = [
 @pytest.fixture
 def setting(transactional_db: Any, tree) -> dict[str, Any]:
     ensure_reference_data()
-    officers_run_hardship()
     city = tree["city"]
     people = {
         "alice": make_user("alice", assignments=[(tree["a"], "union_officer", None)]),

@@ -13,7 +13,6 @@ from gonghui.core import demo
 from gonghui.core.ledger import verify
 from gonghui.hardship.demo import seed_hardship
 from gonghui.hardship.models import AidApplication, Budget, Disbursement, HardshipFile, Threshold
-from gonghui.hardship.tests.conftest import officers_run_hardship
 from gonghui.members.demo import seed_members
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +30,6 @@ def counts() -> tuple[int, ...]:
 
 def test_the_small_demo_seeds_quickly_and_once(monkeypatch) -> None:
     ensure_reference_data()
-    officers_run_hardship()
     monkeypatch.setattr(demo, "DEMO_SEEDERS", [seed_members])
     demo.seed(members=0)
 

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
-from importlib import import_module
 from typing import Any
 
 import pytest
-from django.apps import apps
 from django.utils import timezone
 
 from gonghui.accounts.models import User
@@ -19,16 +17,8 @@ from gonghui.infowork import rules, services
 from gonghui.infowork.models import InfoOfficer, PointsTable, Publication, Submission
 from gonghui.orgs.models import Union
 
-OFFICERS_MIGRATION = "gonghui.infowork.migrations.0002_information_officers"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 PDF = b"%PDF-1.4\n" + b"\0" * 64
-
-
-@pytest.fixture(autouse=True)
-def _officer_grant(request: Any) -> None:
-    if "tree" in request.fixturenames:
-        request.getfixturevalue("tree")
-        import_module(OFFICERS_MIGRATION).forward(apps, None)
 
 
 @pytest.fixture

@@ -20,11 +20,6 @@ pytestmark = pytest.mark.django_db
 
 def test_the_demo_is_seeded_once_and_fast() -> None:
     ensure_reference_data()
-    from importlib import import_module
-
-    from django.apps import apps
-
-    import_module("gonghui.infowork.migrations.0002_information_officers").forward(apps, None)
     rng = random.Random(1)
     city = build_tree(rng)
     build_accounts(city)

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
-from importlib import import_module
 from typing import Any
 
 import pytest
-from django.apps import apps
 from django.utils import timezone
 
 from gonghui.accounts.models import User
@@ -20,20 +18,6 @@ from gonghui.members.models import Member
 from gonghui.mutualaid import services
 from gonghui.mutualaid.models import Claim, Enrolment, PlanYear
 from gonghui.orgs.models import Union
-
-OFFICERS_MIGRATION = "gonghui.mutualaid.migrations.0002_officers_run_mutual_aid"
-
-
-def officers_run_mutual_aid() -> None:
-    """A transactional test's flush drops the roles; put back this app's grant too."""
-    import_module(OFFICERS_MIGRATION).forward(apps, None)
-
-
-@pytest.fixture(autouse=True)
-def _officer_grant(request: Any) -> None:
-    if "tree" in request.fixturenames:
-        request.getfixturevalue("tree")
-        officers_run_mutual_aid()
 
 
 @pytest.fixture

@@ -31,7 +31,6 @@ from gonghui.mutualaid.tests.conftest import (
     enrolment_of,
     file_claim,
     make_member,
-    officers_run_mutual_aid,
 )
 
 pytestmark = [
@@ -43,7 +42,6 @@ pytestmark = [
 @pytest.fixture
 def setting(transactional_db: Any, tree) -> dict[str, Any]:
     ensure_reference_data()
-    officers_run_mutual_aid()
     city = tree["city"]
     people = {
         "alice": make_user("alice", assignments=[(tree["a"], "union_officer", None)]),

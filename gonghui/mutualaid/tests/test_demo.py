@@ -17,7 +17,6 @@ from gonghui.members.models import Member
 from gonghui.mutualaid import selectors
 from gonghui.mutualaid.demo import seed_mutualaid
 from gonghui.mutualaid.models import Claim, Enrolment, LedgerEntry, PayoutBatch, PlanYear
-from gonghui.mutualaid.tests.conftest import officers_run_mutual_aid
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +34,6 @@ def counts() -> tuple[int, ...]:
 
 def test_the_demo_is_seeded_once(monkeypatch) -> None:
     ensure_reference_data()
-    officers_run_mutual_aid()
     monkeypatch.setattr(demo, "DEMO_SEEDERS", [seed_members, seed_mutualaid])
     demo.seed(members=300)
     before = counts()
@@ -61,7 +59,6 @@ def test_the_small_demo_seeds_quickly(monkeypatch) -> None:
     """Everything the journey needs at members=0, in well under two seconds on a laptop (the
     bound here leaves room for a busy CI machine)."""
     ensure_reference_data()
-    officers_run_mutual_aid()
     monkeypatch.setattr(demo, "DEMO_SEEDERS", [seed_members])
     demo.seed(members=0)
 

@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import random
 from datetime import date
-from importlib import import_module
 from typing import Any
 
 import pytest
-from django.apps import apps
 
 from gonghui.accounts.models import User
 from gonghui.conftest import make_user
@@ -22,20 +20,7 @@ from gonghui.orgs.models import Union
 from gonghui.warmth import services
 from gonghui.warmth.models import Campaign
 
-OFFICERS_MIGRATION = "gonghui.warmth.migrations.0002_officers_deliver_warmth"
 STARTS = date(2026, 12, 1)
-
-
-def officers_deliver_warmth() -> None:
-    """A transactional test's flush drops the roles; put back this app's grant too."""
-    import_module(OFFICERS_MIGRATION).forward(apps, None)
-
-
-@pytest.fixture(autouse=True)
-def _officer_grant(request: Any) -> None:
-    if "tree" in request.fixturenames:
-        request.getfixturevalue("tree")
-        officers_deliver_warmth()
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from gonghui.conftest import ensure_reference_data, make_user, race
 from gonghui.core.errors import DomainError
 from gonghui.warmth import selectors, services
 from gonghui.warmth.models import Allocation, DistributionBatch, Target
-from gonghui.warmth.tests.conftest import make_member, new_campaign, officers_deliver_warmth
+from gonghui.warmth.tests.conftest import make_member, new_campaign
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -25,7 +25,6 @@ pytestmark = [
 @pytest.fixture
 def setting(transactional_db: Any, tree) -> dict[str, Any]:
     ensure_reference_data()
-    officers_deliver_warmth()
     people = {
         "alice": make_user("alice", assignments=[(tree["a"], "union_officer", None)]),
         "anna": make_user("anna", assignments=[(tree["a"], "union_officer", None)]),

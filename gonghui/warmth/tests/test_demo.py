@@ -13,7 +13,6 @@ from gonghui.core import demo
 from gonghui.members.demo import seed_members
 from gonghui.warmth.demo import seed_warmth
 from gonghui.warmth.models import Allocation, Campaign, DistributionBatch, Fund, Target
-from gonghui.warmth.tests.conftest import officers_deliver_warmth
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +38,6 @@ def seed(members: int) -> None:
 
 def test_the_demo_is_seeded_once() -> None:
     ensure_reference_data()
-    officers_deliver_warmth()
     seed(300)
     first = counts()
     started = time.monotonic()
