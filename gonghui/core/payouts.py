@@ -8,7 +8,7 @@ for a claim or an aid record is the program's business."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -137,6 +137,34 @@ def read_payout_results(path: Path | str) -> list[PayoutResult]:
             details={"errors": [e.__dict__ for e in errors[:200]]},
         )
     return results
+
+
+def check_results(results: list[PayoutResult], expected: Mapping[str, int], *, code: str) -> None:
+    """A result file answers exactly the lines still waiting for the bank: `expected` maps each
+    waiting line's reference to its amount in fen. Raises DomainError(code) naming the rows that
+    are not in the batch or disagree on the amount, and the lines the file leaves out; the
+    caller applies nothing then."""
+    problems = []
+    for result in results:
+        amount = expected.get(result.reference)
+        if amount is None:
+            problems.append(
+                _("第 %(row)d 行：业务编号 %(ref)s 不是本批次待回盘的明细")
+                % {"row": result.row, "ref": result.reference}
+            )
+        elif result.amount_fen is not None and result.amount_fen != amount:
+            problems.append(_("第 %(row)d 行：金额与发放明细不符") % {"row": result.row})
+    missing = sorted(set(expected) - {r.reference for r in results})
+    if missing:
+        problems.append(
+            _("结果文件缺少 %(n)d 条明细，例如 %(ref)s") % {"n": len(missing), "ref": missing[0]}
+        )
+    if problems:
+        raise DomainError(
+            code,
+            _("结果文件与本批次不符，整个文件未处理：%(p)s") % {"p": "；".join(problems[:5])},
+            {"problems": problems[:200]},
+        )
 
 
 def _cell(row: list[object], index: int | None) -> str:

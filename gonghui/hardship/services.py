@@ -25,7 +25,7 @@ from gonghui.cards.selectors import payout_account_of
 from gonghui.core import crypto, filetypes, ledger, workdays
 from gonghui.core.errors import Conflict, DomainError, Forbidden
 from gonghui.core.payouts import PayoutLine as FileLine
-from gonghui.core.payouts import payout_file_bytes, read_payout_results
+from gonghui.core.payouts import check_results, payout_file_bytes, read_payout_results
 from gonghui.hardship import rules, selectors
 from gonghui.hardship.models import (
     AidApplication,
@@ -1102,28 +1102,11 @@ def payout_results_import(*, by: Any, batch: PayoutBatch, path: Path | str) -> d
                 "aid__member", "aid__union"
             )
         }
-        problems = []
-        for result in results:
-            line = lines.get(result.reference)
-            if line is None:
-                problems.append(
-                    _("第 %(row)d 行：%(ref)s 不是本批次的明细")
-                    % {"row": result.row, "ref": result.reference}
-                )
-            elif result.amount_fen is not None and result.amount_fen != line.amount_fen:
-                problems.append(_("第 %(row)d 行：金额与发放明细不符") % {"row": result.row})
-        missing = set(lines) - {r.reference for r in results}
-        if missing:
-            problems.append(
-                _("结果文件缺少 %(n)d 条明细，例如 %(ref)s")
-                % {"n": len(missing), "ref": sorted(missing)[0]}
-            )
-        if problems:
-            raise DomainError(
-                "hardship.payout.results_invalid",
-                _("结果文件与本批次不符，整个文件未处理：%(p)s") % {"p": "；".join(problems[:5])},
-                {"problems": problems[:200]},
-            )
+        check_results(
+            results,
+            {ref: line.amount_fen for ref, line in lines.items()},
+            code="hardship.payout.results_invalid",
+        )
         paid = failed = 0
         for result in results:
             line = lines[result.reference]

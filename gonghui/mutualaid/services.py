@@ -31,7 +31,7 @@ from gonghui.core import crypto, ledger
 from gonghui.core.errors import Conflict, DomainError, Forbidden
 from gonghui.core.masking import mask_account, mask_id_number
 from gonghui.core.payouts import PayoutLine as FileLine
-from gonghui.core.payouts import payout_file_bytes, read_payout_results
+from gonghui.core.payouts import check_results, payout_file_bytes, read_payout_results
 from gonghui.members.models import Member, MemberStatus
 from gonghui.mutualaid import rules, selectors
 from gonghui.mutualaid.models import (
@@ -1123,14 +1123,6 @@ def payout_file(*, by: Any, batch: PayoutBatch) -> bytes:
     return payout_file_bytes(lines)
 
 
-def _mismatch(errors: list[dict[str, Any]]) -> DomainError:
-    return DomainError(
-        "mutualaid.payout.result_mismatch",
-        _("回盘文件与本批次不符（%(first)s），整个文件未处理") % {"first": errors[0]["message"]},
-        {"errors": errors[:200]},
-    )
-
-
 def payout_results_import(
     *, by: Any, batch: PayoutBatch, path: Path | str, progress: Any = None
 ) -> dict[str, Any]:
@@ -1145,35 +1137,11 @@ def payout_results_import(
         if locked.status == PayoutBatchStatus.SETTLED:
             return _settled_summary(locked) | {"replayed": True}
         lines = {line.claim.claim_no: line for line in locked.lines.select_related("claim")}
-        errors: list[dict[str, Any]] = []
-        for result in results:
-            line = lines.get(result.reference)
-            if line is None:
-                errors.append(
-                    {
-                        "row": result.row,
-                        "message": _("第 %(row)s 行的业务编号 %(ref)s 不在本批次中")
-                        % {"row": result.row, "ref": result.reference},
-                    }
-                )
-            elif result.amount_fen is not None and result.amount_fen != line.amount_fen:
-                errors.append(
-                    {
-                        "row": result.row,
-                        "message": _("第 %(row)s 行的金额与本批次不一致") % {"row": result.row},
-                    }
-                )
-        missing = sorted(set(lines) - {r.reference for r in results})
-        if missing:
-            errors.append(
-                {
-                    "row": None,
-                    "message": _("缺少 %(n)s 笔的结果，例如 %(ref)s")
-                    % {"n": len(missing), "ref": missing[0]},
-                }
-            )
-        if errors:
-            raise _mismatch(errors)
+        check_results(
+            results,
+            {ref: line.amount_fen for ref, line in lines.items()},
+            code="mutualaid.payout.result_mismatch",
+        )
         if progress is not None:
             progress.set_total(len(results))
         events: list[Event] = []
