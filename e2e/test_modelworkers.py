@@ -1,6 +1,7 @@
 """劳模工作 end to end: the city's 生产保护部 (shengchan) looks at the registry's charts, plans a
 疗休养 trip and invites model workers in rotation order; the member 陈静 signs up on her phone
-for a 劳模大讲堂 session and sees it among her sign-ups."""
+for a 劳模大讲堂 session and sees it among her sign-ups; 陈静, a 省劳动模范 invited to the
+planned 千岛湖 trip, declines it on her phone with a reason before the deadline."""
 
 import re
 from datetime import timedelta
@@ -82,3 +83,35 @@ def test_chen_jing_signs_up_for_a_lecture_on_her_phone(site, open_page):
     expect(page.get_by_test_id("my-signups")).to_contain_text(title)
     assert fits_width(page)
     shot(page, "modelworkers-portal-360")
+
+
+def test_chen_jing_declines_a_trip_invitation_on_her_phone(site, open_page):
+    page = open_page(site, viewport=PHONE)
+    log_in(page, site, "member")
+    expect(page).to_have_url(site.url("/m/"))
+    page.goto(site.url("/m/model-workers/"))
+    expect(page.get_by_role("heading", name="疗休养邀请")).to_be_visible()
+    card = page.get_by_test_id("invitation").filter(has_text="千岛湖劳模疗休养基地")
+    expect(card).to_contain_text("待答复")
+    expect(card).to_contain_text(re.compile(r"请于 \d{4}-\d{2}-\d{2} 前答复"))
+    name = card.get_by_role("heading").inner_text()
+    assert fits_width(page)
+    shot(page, "modelworkers-invitations-360")
+
+    card.get_by_role("link", name="查看并答复").click()
+    expect(page.get_by_role("heading", name=name)).to_be_visible()
+    expect(page.get_by_test_id("deadline")).to_have_text(re.compile(r"\d{4}-\d{2}-\d{2}"))
+    expect(page.get_by_role("button", name="接受邀请")).to_be_visible()
+    page.get_by_label("婉拒原因（选填）").fill("家中老人住院，需要照顾")
+    assert fits_width(page)
+    shot(page, "modelworkers-invitation-360")
+    page.get_by_role("button", name="婉拒邀请").click()
+
+    expect(page).to_have_url(site.url("/m/model-workers/"))
+    expect(page.get_by_text(f"已婉拒邀请：{name}")).to_be_visible()
+    card = page.get_by_test_id("invitation").filter(has_text="千岛湖劳模疗休养基地")
+    expect(card).to_contain_text("已婉拒")
+    card.get_by_role("link", name="查看详情").click()
+    expect(page.get_by_test_id("invitation-state")).to_have_text("已婉拒")
+    expect(page.get_by_text("家中老人住院，需要照顾")).to_be_visible()
+    expect(page.get_by_role("button", name="接受邀请")).to_have_count(0)

@@ -1,8 +1,9 @@
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
@@ -10,8 +11,8 @@ from ninja.pagination import paginate
 from gonghui.core.api import Paged
 from gonghui.core.errors import NotFound
 from gonghui.members.selectors import member_of_account
-from gonghui.modelworkers import selectors, services
-from gonghui.modelworkers.models import Level, LineState, WorkerStatus
+from gonghui.modelworkers import rules, selectors, services
+from gonghui.modelworkers.models import Invitation, Level, LineState, WorkerStatus
 
 router = Router(tags=["model-workers"])
 
@@ -116,19 +117,65 @@ class LineOut(Schema):
 
 class TripOut(Schema):
     id: UUID
+    name: str = Field(description="the trip's title, or its destination when it has none")
     destination: str
     starts_on: date
     ends_on: date
+    answer_by: date = Field(description="last day to answer an invitation (rules.reply_deadline)")
     quota: int
     union: str
+    cancelled: bool
+    cancel_reason: str
 
     @staticmethod
     def resolve_id(obj: Any) -> UUID:
         return obj.public_id
 
     @staticmethod
+    def resolve_name(obj: Any) -> str:
+        return str(obj.name)
+
+    @staticmethod
+    def resolve_answer_by(obj: Any) -> date:
+        return obj.deadline  # type: ignore[no-any-return]
+
+    @staticmethod
     def resolve_union(obj: Any) -> str:
         return str(obj.union.code)
+
+
+class CancelIn(Schema):
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class MyInvitationOut(Schema):
+    id: UUID
+    trip: TripOut
+    state: str
+    reason: str = Field(description="the reason given when declining")
+    answered_at: datetime | None
+    can_answer: list[str] = Field(
+        description="answers still possible on the phone: accept and/or decline"
+    )
+
+    @staticmethod
+    def resolve_id(obj: Any) -> UUID:
+        return obj.public_id
+
+    @staticmethod
+    def resolve_can_answer(obj: Any) -> list[str]:
+        open_answers = rules.member_answers(
+            state=obj.state,
+            deadline=obj.trip.deadline,
+            today=timezone.localdate(),
+            cancelled=obj.trip.cancelled,
+        )
+        return [{"accepted": "accept", "declined": "decline"}[to] for to in open_answers]
+
+
+class AnswerIn(Schema):
+    answer: Literal["accept", "decline"]
+    reason: str = Field("", max_length=200, description="optional, when declining")
 
 
 class InvitationOut(Schema):
@@ -160,6 +207,8 @@ class LectureOut(Schema):
     capacity: int
     signed_up: int
     cancelled: bool
+    cancel_reason: str
+    cancelled_at: datetime | None
 
     @staticmethod
     def resolve_id(obj: Any) -> UUID:
@@ -168,6 +217,11 @@ class LectureOut(Schema):
     @staticmethod
     def resolve_speaker(obj: Any) -> str:
         return str(obj.speaker.member.name)
+
+
+class LectureCancelledOut(Schema):
+    lecture: LectureOut
+    signups_cancelled: int
 
 
 class SignUpOut(Schema):
@@ -233,6 +287,47 @@ def invite(request: HttpRequest, public_id: UUID) -> Any:
     return services.trip_invite(by=request.user, trip=trip)
 
 
+@router.post("/trips/{public_id}/cancel", response=TripOut)
+def cancel_trip(request: HttpRequest, public_id: UUID, payload: CancelIn) -> Any:
+    """Call a trip off before it starts (`modelworkers.trip.started` after); no more
+    invitations or answers."""
+    trip = selectors.trip_get(actor=request.user, public_id=public_id, permission=selectors.CHANGE)
+    return services.trip_cancel(by=request.user, trip=trip, reason=payload.reason)
+
+
+def _my_invitation(request: HttpRequest, public_id: UUID) -> Any:
+    member = member_of_account(request.user)
+    invitation = selectors.invitation_for_member(member, public_id) if member is not None else None
+    if invitation is None:
+        raise NotFound("not_found", _("没有找到该记录，或您无权查看"))
+    return invitation
+
+
+@router.get("/my-invitations", response=list[MyInvitationOut])
+@paginate(Paged)
+def list_my_invitations(request: HttpRequest) -> Any:
+    """For a model worker: their invitations to 疗休养 trips not yet over."""
+    member = member_of_account(request.user)
+    if member is None:
+        return Invitation.objects.none()
+    return selectors.invitations_of_member(member)
+
+
+@router.post("/my-invitations/{public_id}/answer", response=MyInvitationOut)
+def answer_invitation(request: HttpRequest, public_id: UUID, payload: AnswerIn) -> Any:
+    """The invited model worker accepts or declines (reason optional) until the answer
+    deadline (`modelworkers.invitation.deadline_passed`); a cancelled trip answers
+    `modelworkers.trip.cancelled`. Anyone else's invitation is 404."""
+    invitation = _my_invitation(request, public_id)
+    services.invitation_answer(
+        by=request.user,
+        invitation=invitation,
+        accept=payload.answer == "accept",
+        reason=payload.reason,
+    )
+    return _my_invitation(request, public_id)
+
+
 @router.get("/lectures", response=list[LectureOut])
 @paginate(Paged)
 def list_lectures(request: HttpRequest) -> Any:
@@ -258,6 +353,20 @@ def sign_up(request: HttpRequest, public_id: UUID) -> Any:
     `modelworkers.lecture.full` when no place is left)."""
     member, lecture = _member_lecture(request, public_id)
     return Status(201, services.lecture_sign_up(by=request.user, lecture=lecture, member=member))
+
+
+@router.post("/lectures/{public_id}/cancel", response=LectureCancelledOut)
+def cancel_lecture(request: HttpRequest, public_id: UUID, payload: CancelIn) -> Any:
+    """Call the whole session off before it starts (`modelworkers.lecture.took_place` after):
+    every sign-up is cancelled with it."""
+    lecture = selectors.lecture_get(
+        actor=request.user, public_id=public_id, permission=selectors.CHANGE
+    )
+    count = services.lecture_cancel(by=request.user, lecture=lecture, reason=payload.reason)
+    return {
+        "lecture": selectors.lecture_get(actor=request.user, public_id=public_id),
+        "signups_cancelled": count,
+    }
 
 
 @router.delete("/lectures/{public_id}/sign-up", response=SignUpOut)

@@ -1,7 +1,9 @@
 """Demo data for the model-worker program: about 40 model workers across the levels among the
-demo members of 鹤山区 (created when the registry has too few), this year's policy, last
-month's allowance batch paid through the fake bank, one past trip taken and one planned, and
-two upcoming 劳模大讲堂 sessions open to the whole city. Fictitious; a second run adds nothing."""
+demo members of 鹤山区 (created when the registry has too few) and the portal's demo member 陈静
+(a 省劳动模范, so the phone journey has a model worker to log in as), this year's policy, last
+month's allowance batch paid through the fake bank, one past trip taken and one planned with
+the head of the rotation invited (陈静 among them, her answer still open), and two upcoming
+劳模大讲堂 sessions open to the whole city. Fictitious; a second run adds nothing."""
 
 from __future__ import annotations
 
@@ -53,6 +55,7 @@ RATES = {
 HEALTH = {rules.NATIONAL: 1, rules.PROVINCIAL: 1, rules.CITY: 1}
 PAST_TRIP = "鹤川市劳模疗休养基地（青岭山）"
 PLANNED_TRIP = "千岛湖劳模疗休养基地"
+CHEN_JING_HONOUR = ("省劳动模范", rules.PROVINCIAL, 2008)
 LECTURES = [
     ("匠心筑梦：三十年一线技术攻关", 7, "鹤川市工人文化宫报告厅", 80),
     ("从学徒到大国工匠：技能成才之路", 14, "鹤山区职工服务中心多功能厅", 50),
@@ -68,6 +71,7 @@ def seed_modelworkers(rng: random.Random, *, members: int = 0) -> int:
     own = random.Random("demo-modelworkers")  # noqa: S311 (fictitious; independent of others)
     today = timezone.localdate()
     created = _registry(own, staff, registrar, today)
+    created += _chen_jing(staff)
     last_month = rules.previous_month(rules.month_start(today))
     for year in sorted({last_month.year, today.year}):
         if not Policy.objects.filter(year=year).exists():
@@ -145,6 +149,25 @@ def _registry(own: random.Random, staff: User, registrar: User, today: date) -> 
                 )
         _demo_cards([m for i, m in enumerate(people) if i % 10 != 9])
     return len(people)
+
+
+def _chen_jing(staff: User) -> int:
+    member = (
+        Member.objects.filter(account__username="member", status=MemberStatus.ACTIVE)
+        .select_related("union")
+        .first()
+    )
+    if member is None or ModelWorker.objects.filter(member=member).exists():
+        return 0
+    title, level, year = CHEN_JING_HONOUR
+    services.model_worker_register(
+        by=staff,
+        member=member,
+        honour=services.HonourData(
+            title, level, year, member.union.name.removesuffix("工会委员会")
+        ),
+    )
+    return 1
 
 
 def _demo_cards(people: list[Member]) -> None:
@@ -225,14 +248,22 @@ def _trips(staff: User, city: Union, today: date) -> None:
             services.invitation_move(by=staff, invitation=invitation, to="accepted")
             services.invitation_move(by=staff, invitation=invitation, to="attended")
     if not Trip.objects.filter(destination=PLANNED_TRIP).exists():
-        services.trip_create(
+        planned = services.trip_create(
             by=staff,
             union=city,
+            title=f"{today.year}年度劳模疗休养（千岛湖）",
             destination=PLANNED_TRIP,
             starts_on=today + timedelta(days=30),
             ends_on=today + timedelta(days=35),
             quota=8,
+            answer_by=today + timedelta(days=20),
         )
+        invited = services.trip_invite(by=staff, trip=planned)
+        # The head of the queue has said yes (staff recorded it); the rest, 陈静 among them,
+        # have still to answer.
+        first = invited[0]
+        if first.model_worker.member.account_id is None:
+            services.invitation_move(by=staff, invitation=first, to="accepted")
 
 
 def _lectures(staff: User, city: Union, today: date) -> None:

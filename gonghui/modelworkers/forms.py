@@ -178,10 +178,22 @@ class ResultForm(forms.Form):
 
 
 class TripForm(forms.Form):
+    title = forms.CharField(
+        label=_("名称"),
+        max_length=100,
+        required=False,
+        help_text=_("例如“2026年度劳模疗休养（第二批）”；不填则以目的地为名称"),
+    )
     destination = forms.CharField(label=_("目的地"), max_length=100)
     starts_on = forms.DateField(label=_("出发日期"), widget=DATE)
     ends_on = forms.DateField(label=_("返回日期"), widget=DATE)
     quota = forms.IntegerField(label=_("名额"), min_value=1, max_value=500)
+    answer_by = forms.DateField(
+        label=_("答复截止日期"),
+        widget=DATE,
+        required=False,
+        help_text=_("受邀劳模在手机上接受或婉拒的最后一天；不填则为出发前一天"),
+    )
     union = forms.CharField(
         label=_("组织单位代码"),
         max_length=32,
@@ -191,6 +203,27 @@ class TripForm(forms.Form):
 
 class InvitationMoveForm(forms.Form):
     to = forms.ChoiceField(choices=InvitationState.choices)
+
+
+class AnswerForm(forms.Form):
+    """The invited model worker's answer on the phone."""
+
+    answer = forms.ChoiceField(choices=[("accept", _("接受")), ("decline", _("婉拒"))])
+    reason = forms.CharField(
+        label=_("婉拒原因（选填）"),
+        max_length=200,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class CancelForm(forms.Form):
+    """Calling off a trip or a lecture: a reason, and a tick that the person means it."""
+
+    reason = forms.CharField(
+        label=_("取消原因"), max_length=200, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    confirm = forms.BooleanField(label=_("我已确认取消，此操作不能撤回"))
 
 
 class LectureForm(forms.Form):

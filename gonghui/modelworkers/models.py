@@ -7,12 +7,14 @@ batches through payout files; the ledger records what each person was paid."""
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.ledger import ChainedEntry
+from gonghui.modelworkers import rules
 
 
 class Level(models.TextChoices):
@@ -334,10 +336,19 @@ class Trip(models.Model):
     union = models.ForeignKey(
         "orgs.Union", verbose_name=_("组织单位"), on_delete=models.PROTECT, related_name="+"
     )
+    title = models.CharField(_("名称"), max_length=100, blank=True)
     destination = models.CharField(_("目的地"), max_length=100)
     starts_on = models.DateField(_("出发日期"))
     ends_on = models.DateField(_("返回日期"))
     quota = models.PositiveSmallIntegerField(_("名额"))
+    # Empty: the day before departure (rules.reply_deadline).
+    answer_by = models.DateField(_("答复截止日期"), null=True, blank=True)
+    cancelled = models.BooleanField(_("已取消"), default=False)
+    cancel_reason = models.CharField(_("取消原因"), max_length=200, blank=True)
+    cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_by = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -354,10 +365,23 @@ class Trip(models.Model):
                 condition=models.Q(ends_on__gte=models.F("starts_on")), name="mw_trip_dates"
             ),
             models.CheckConstraint(condition=models.Q(quota__gt=0), name="mw_trip_quota"),
+            models.CheckConstraint(
+                condition=models.Q(answer_by__isnull=True)
+                | models.Q(answer_by__lt=models.F("starts_on")),
+                name="mw_trip_answer_by",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.destination} {self.starts_on}"
+
+    @property
+    def name(self) -> str:
+        return self.title or self.destination
+
+    @property
+    def deadline(self) -> date:
+        return rules.reply_deadline(answer_by=self.answer_by, starts_on=self.starts_on)
 
 
 class InvitationState(models.TextChoices):
@@ -386,6 +410,7 @@ class Invitation(models.Model):
     )
     invited_at = models.DateTimeField(_("邀请时间"), default=timezone.now)
     answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    reason = models.CharField(_("婉拒原因"), max_length=200, blank=True)
     by = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -420,6 +445,12 @@ class Lecture(models.Model):
     capacity = models.PositiveIntegerField(_("名额"))
     signed_up = models.PositiveIntegerField(_("已报名人数"), default=0)
     cancelled = models.BooleanField(_("已取消"), default=False)
+    cancel_reason = models.CharField(_("取消原因"), max_length=200, blank=True)
+    # Sign-ups cancelled with the lecture carry this same instant as their cancelled_at.
+    cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_by = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

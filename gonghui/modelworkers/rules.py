@@ -10,14 +10,19 @@ Stated once:
 - 疗休养 rotation: candidates are ordered by the date of their last trip, longest ago first,
   and those who never went before everyone else. Ties: higher level first, then earlier award
   year, then member number. Declining an invitation does not count as a trip, so whoever
-  declines keeps their place at the head of the queue for the next trip.
+  declines keeps their place at the head of the queue for the next trip. A cancelled trip
+  counts for nobody.
+- Answers: the invited model worker accepts or declines on the phone until the trip's answer
+  deadline (the date staff set, else the day before departure); a cancelled trip takes no
+  answers. Staff may still record an answer by hand after the deadline.
+- Cancelling a trip or a 劳模大讲堂 session needs a reason and is refused once it has begun.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from django.utils.translation import gettext as _
 
@@ -193,7 +198,87 @@ def check_invitation_move(current: str, to: str) -> None:
         )
 
 
+# What the invited model worker may do themselves (attendance is staff's to record).
+MEMBER_ANSWERS = ("accepted", "declined")
+
+
+def reply_deadline(*, answer_by: date | None, starts_on: date) -> date:
+    """The last day to answer an invitation: the trip's own date, else the day before it starts."""
+    return answer_by or starts_on - timedelta(days=1)
+
+
+def check_answer_by(answer_by: date | None, *, starts_on: date, today: date) -> None:
+    if answer_by is None:
+        return
+    if answer_by >= starts_on:
+        raise DomainError("modelworkers.trip.answer_by", _("答复截止日期须早于出发日期"))
+    if answer_by < today:
+        raise DomainError("modelworkers.trip.answer_by_past", _("答复截止日期不能早于今天"))
+
+
+def check_member_answer(
+    *, current: str, to: str, deadline: date, today: date, cancelled: bool, cancel_reason: str = ""
+) -> None:
+    """Whether the invited model worker may give this answer now."""
+    if cancelled:
+        raise DomainError(
+            "modelworkers.trip.cancelled",
+            _("该疗休养已取消：%(r)s") % {"r": cancel_reason or _("未说明原因")},
+        )
+    if to not in MEMBER_ANSWERS:
+        raise DomainError(
+            "modelworkers.invitation.transition_invalid",
+            _("只能接受或婉拒邀请"),
+            {"from": current, "to": to},
+        )
+    if today > deadline:
+        raise DomainError(
+            "modelworkers.invitation.deadline_passed",
+            _("答复截止日期 %(d)s 已过，不能再在手机上答复；如有变化请联系组织单位")
+            % {"d": f"{deadline:%Y-%m-%d}"},
+        )
+    if current == to:
+        raise DomainError(
+            "modelworkers.invitation.already_answered",
+            _("您已答复过这份邀请"),
+            {"from": current, "to": to},
+        )
+    check_invitation_move(current, to)
+
+
+def member_answers(*, state: str, deadline: date, today: date, cancelled: bool) -> list[str]:
+    """The answers the invited may still give on the phone (what the page offers)."""
+    if cancelled or today > deadline:
+        return []
+    return [to for to in INVITATION_TRANSITIONS.get(state, ()) if to in MEMBER_ANSWERS]
+
+
+def check_trip_accepts(*, quota: int, holding_others: int) -> None:
+    """Accepting needs a place: the trip's places held by everyone else leave one free."""
+    if places_free(quota, holding_others) == 0:
+        raise DomainError("modelworkers.trip.full", _("名额已满，不能再接受邀请"))
+
+
+def check_trip_cancel(*, cancelled: bool, starts_on: date, today: date) -> None:
+    if cancelled:
+        raise DomainError("modelworkers.trip.cancelled_already", _("该疗休养已经取消"))
+    if starts_on <= today:
+        raise DomainError("modelworkers.trip.started", _("疗休养已经开始，不能取消"))
+
+
 # -- 劳模大讲堂 -----------------------------------------------------------------------------
+
+
+def check_lecture_cancel(*, cancelled: bool, starts_at: datetime, now: datetime) -> None:
+    if cancelled:
+        raise DomainError("modelworkers.lecture.cancelled_already", _("该讲座已经取消"))
+    if starts_at <= now:
+        raise DomainError("modelworkers.lecture.took_place", _("讲座已经举行，不能取消"))
+
+
+def check_reason(reason: str) -> None:
+    if not reason:
+        raise DomainError("modelworkers.reason_required", _("请填写取消原因"))
 
 
 def check_places(*, signed_up: int, capacity: int) -> None:

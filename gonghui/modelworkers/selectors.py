@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -271,7 +271,8 @@ def candidates_for(trip: Trip) -> list[rules.Candidate]:
     yet invited to it) with the date of their last trip taken."""
     last_trip = Max(
         "invitations__trip__starts_on",
-        filter=Q(invitations__state__in=rules.WENT) & ~Q(invitations__trip=trip),
+        filter=Q(invitations__state__in=rules.WENT, invitations__trip__cancelled=False)
+        & ~Q(invitations__trip=trip),
     )
     rows = (
         ModelWorker.objects.filter(registered=True, member__union__path__startswith=trip.union.path)
@@ -281,6 +282,26 @@ def candidates_for(trip: Trip) -> list[rules.Candidate]:
         .values_list("id", "last_trip", "level", "award_year", "member__member_no")
     )
     return [rules.Candidate(pk, last, level, year, no) for pk, last, level, year, no in rows]
+
+
+def invitations_of_member(member: Member, *, today: date | None = None) -> QuerySet[Invitation]:
+    """The member's own invitations to trips not yet over, the soonest first."""
+    return (
+        Invitation.objects.filter(
+            model_worker__member=member, trip__ends_on__gte=today or timezone.localdate()
+        )
+        .select_related("trip__union")
+        .order_by("trip__starts_on", "id")
+    )
+
+
+def invitation_for_member(member: Member, public_id: Any) -> Invitation | None:
+    """One of the member's own invitations; None for anyone else's (the page answers 404)."""
+    return (
+        Invitation.objects.filter(model_worker__member=member, public_id=public_id)
+        .select_related("trip__union", "model_worker__member__union")
+        .first()
+    )
 
 
 def rotation_queue(trip: Trip, *, limit: int = 50) -> list[tuple[rules.Candidate, ModelWorker]]:
@@ -339,6 +360,35 @@ def lectures_for_member(member: Member, *, now: datetime | None = None) -> Query
 
 def lecture_for_member(member: Member, public_id: Any) -> Lecture | None:
     return Lecture.objects.filter(_open_to(member), public_id=public_id).first()
+
+
+def _cancelled_with_lecture() -> Q:
+    """Sign-ups ended by the lecture's cancellation (not by the member): they carry the
+    lecture's cancellation instant."""
+    return Q(active=False, lecture__cancelled=True, cancelled_at=F("lecture__cancelled_at"))
+
+
+def signups_cancelled_with(*, actor: Any, lecture: Lecture) -> QuerySet[SignUp]:
+    return (
+        scoped(SignUp.objects.filter(_cancelled_with_lecture(), lecture=lecture), actor, VIEW)
+        .select_related("member__union")
+        .order_by("signed_at", "id")
+    )
+
+
+def cancelled_lectures_of_member(
+    member: Member, *, now: datetime | None = None
+) -> QuerySet[SignUp]:
+    """The member's sign-ups to upcoming sessions that were called off, to tell them why."""
+    return (
+        SignUp.objects.filter(
+            _cancelled_with_lecture(),
+            member=member,
+            lecture__starts_at__gte=now or timezone.now(),
+        )
+        .select_related("lecture")
+        .order_by("lecture__starts_at")
+    )
 
 
 def signups_of_member(member: Member) -> QuerySet[SignUp]:

@@ -20,11 +20,17 @@ from gonghui.audit.log import log_action
 from gonghui.cards.selectors import payout_account_of
 from gonghui.core import ledger
 from gonghui.core.errors import Conflict, DomainError, Forbidden
-from gonghui.core.payouts import PayoutLine, payout_file_bytes, read_payout_results
+from gonghui.core.payouts import (
+    PayoutLine,
+    check_results,
+    payout_file_bytes,
+    read_payout_results,
+)
 from gonghui.members import services as member_services
 from gonghui.members.models import Member, MemberStatus
 from gonghui.modelworkers import rules, selectors
 from gonghui.modelworkers.models import (
+    HOLDING_STATES,
     LIVE_STATES,
     AllowanceBatch,
     AllowanceLine,
@@ -487,28 +493,11 @@ def batch_results_import(
             line.reference: line
             for line in locked.lines.filter(state=LineState.PENDING).select_related("model_worker")
         }
-        problems = []
-        for result in results:
-            line = lines.get(result.reference)
-            if line is None:
-                problems.append(
-                    _("第 %(row)d 行：业务编号 %(ref)s 不是本批次待发放的明细")
-                    % {"row": result.row, "ref": result.reference}
-                )
-            elif result.amount_fen is not None and result.amount_fen != line.amount_fen:
-                problems.append(_("第 %(row)d 行：金额与发放明细不符") % {"row": result.row})
-        missing = set(lines) - {r.reference for r in results}
-        if missing:
-            problems.append(
-                _("结果文件缺少 %(n)d 条明细，例如 %(ref)s")
-                % {"n": len(missing), "ref": sorted(missing)[0]}
-            )
-        if problems:
-            raise DomainError(
-                "modelworkers.batch.results_invalid",
-                _("结果文件与本批次不符，整个文件未处理：%(p)s") % {"p": "；".join(problems[:5])},
-                {"problems": problems[:200]},
-            )
+        check_results(
+            results,
+            {line.reference: line.amount_fen for line in lines.values()},
+            code="modelworkers.batch.results_invalid",
+        )
         paid = failed = 0
         booked: list[AllowancePaid] = []
         for result in results:
@@ -581,33 +570,79 @@ def health_check_record(
 
 
 def trip_create(
-    *, by: Any, union: Union, destination: str, starts_on: date, ends_on: date, quota: int
+    *,
+    by: Any,
+    union: Union,
+    destination: str,
+    starts_on: date,
+    ends_on: date,
+    quota: int,
+    title: str = "",
+    answer_by: date | None = None,
 ) -> Trip:
+    """A trip; `answer_by` is the last day the invited may answer on their phone (empty: the
+    day before departure)."""
     require_perm(by, CHANGE, union.path)
-    destination = _clean(destination, 100)
+    destination, title = _clean(destination, 100), _clean(title, 100)
     if not destination:
         raise DomainError("modelworkers.trip.destination", _("请填写目的地"))
     if ends_on < starts_on:
         raise DomainError("modelworkers.trip.dates", _("返回日期不能早于出发日期"))
     if not 1 <= quota <= 500:
         raise DomainError("modelworkers.trip.quota", _("名额须在 1 至 500 之间"))
+    rules.check_answer_by(answer_by, starts_on=starts_on, today=timezone.localdate())
     with transaction.atomic():
         trip = Trip.objects.create(
             union=union,
+            title=title,
             destination=destination,
             starts_on=starts_on,
             ends_on=ends_on,
             quota=quota,
+            answer_by=answer_by,
             created_by=_user(by),
         )
         log_action(
             "modelworkers.trip.created",
             actor=by,
             obj=trip,
-            object_repr=destination,
-            changes={"union": union.code, "dates": [starts_on, ends_on], "quota": quota},
+            object_repr=trip.name,
+            changes={
+                "union": union.code,
+                "title": title,
+                "destination": destination,
+                "dates": [starts_on, ends_on],
+                "quota": quota,
+                "answer_by": answer_by,
+            },
         )
     return trip
+
+
+def trip_cancel(*, by: Any, trip: Trip, reason: str) -> Trip:
+    """Call the trip off before it starts: no more invitations or answers; the invitations stay
+    as they were, and the trip counts as nobody's last trip in the rotation."""
+    require_perm(by, CHANGE, trip.union.path)
+    reason = _clean(reason, 200)
+    rules.check_reason(reason)
+    with transaction.atomic():
+        # Lock the trip: an answer or an invitation arriving at the same moment waits for it.
+        locked = Trip.objects.select_for_update().select_related("union").get(pk=trip.pk)
+        rules.check_trip_cancel(
+            cancelled=locked.cancelled, starts_on=locked.starts_on, today=timezone.localdate()
+        )
+        locked.cancelled, locked.cancel_reason = True, reason
+        locked.cancelled_at, locked.cancelled_by = timezone.now(), _user(by)
+        locked.save(update_fields=["cancelled", "cancel_reason", "cancelled_at", "cancelled_by"])
+        holding = locked.invitations.filter(state__in=HOLDING_STATES).count()
+        log_action(
+            "modelworkers.trip.cancelled",
+            actor=by,
+            obj=locked,
+            object_repr=locked.name,
+            changes={"reason": reason, "invitations_holding": holding},
+        )
+    return locked
 
 
 def trip_invite(*, by: Any, trip: Trip) -> list[Invitation]:
@@ -616,6 +651,8 @@ def trip_invite(*, by: Any, trip: Trip) -> list[Invitation]:
     with transaction.atomic():
         # Lock the trip: two staff inviting at once must not fill more places than the quota.
         locked = Trip.objects.select_for_update().select_related("union").get(pk=trip.pk)
+        if locked.cancelled:
+            raise DomainError("modelworkers.trip.cancelled", _("该疗休养已取消，不能再邀请"))
         holding = locked.invitations.filter(state__in=(*rules.WENT, "invited")).count()
         chosen = rules.to_invite(
             selectors.candidates_for(locked), quota=locked.quota, holding=holding
@@ -635,41 +672,93 @@ def trip_invite(*, by: Any, trip: Trip) -> list[Invitation]:
             "modelworkers.trip.invited",
             actor=by,
             obj=locked,
-            object_repr=locked.destination,
+            object_repr=locked.name,
             changes={"member_nos": [c.member_no for c in chosen], "holding_before": holding},
         )
     return invitations
 
 
-def invitation_move(*, by: Any, invitation: Invitation, to: str) -> Invitation:
-    """An answer (accept, decline) or the attendance (attended, absent)."""
+def invitation_move(*, by: Any, invitation: Invitation, to: str, reason: str = "") -> Invitation:
+    """Staff record an answer (accept, decline) or the attendance (attended, absent)."""
     trip = Trip.objects.select_related("union").get(pk=invitation.trip_id)
     require_perm(by, CHANGE, trip.union.path)
     with transaction.atomic():
         locked = (
             Invitation.objects.select_for_update()
-            .select_related("model_worker__member")
+            .select_related("model_worker__member__union")
             .get(pk=invitation.pk)
         )
         rules.check_invitation_move(locked.state, to)
+        if trip.cancelled and to in rules.MEMBER_ANSWERS:
+            raise DomainError(
+                "modelworkers.trip.cancelled",
+                _("该疗休养已取消：%(r)s") % {"r": trip.cancel_reason},
+            )
         if (
             to in (InvitationState.ATTENDED, InvitationState.ABSENT)
             and trip.starts_on > timezone.localdate()
         ):
             raise DomainError("modelworkers.trip.not_started", _("疗休养开始后才能登记是否参加"))
-        before = locked.state
-        locked.state = to
-        locked.answered_at = timezone.now()
-        locked.by = _user(by)
-        locked.save(update_fields=["state", "answered_at", "by"])
-        log_action(
-            f"modelworkers.invitation.{to}",
-            actor=by,
-            obj=trip,
-            object_repr=f"{trip.destination} {locked.model_worker.member.name}",
-            union_path=locked.model_worker.member.union.path,
-            changes={"member_no": locked.model_worker.member.member_no, "state": [before, to]},
+        return _invitation_write(by, trip, locked, to, reason=reason, by_member=False)
+
+
+def invitation_answer(
+    *, by: Any, invitation: Invitation, accept: bool, reason: str = ""
+) -> Invitation:
+    """The invited model worker's own answer on the phone, until the trip's answer deadline.
+    A decline frees the place; staff fill it from the rotation queue as before (trip_invite),
+    and the one who declined keeps their place in the queue (rules: declining is no trip)."""
+    member = invitation.model_worker.member
+    if not getattr(by, "pk", None) or member.account_id != by.pk:
+        raise Forbidden("auth.forbidden", _("只能答复发给自己的邀请"))
+    to = InvitationState.ACCEPTED if accept else InvitationState.DECLINED
+    with transaction.atomic():
+        # Lock the trip first (as trip_invite does): an acceptance and staff inviting into the
+        # same places at once cannot both take the last one.
+        trip = Trip.objects.select_for_update().select_related("union").get(pk=invitation.trip_id)
+        locked = (
+            Invitation.objects.select_for_update()
+            .select_related("model_worker__member__union")
+            .get(pk=invitation.pk)
         )
+        rules.check_member_answer(
+            current=locked.state,
+            to=to,
+            deadline=trip.deadline,
+            today=timezone.localdate(),
+            cancelled=trip.cancelled,
+            cancel_reason=trip.cancel_reason,
+        )
+        if accept:
+            others = trip.invitations.filter(state__in=HOLDING_STATES).exclude(pk=locked.pk).count()
+            rules.check_trip_accepts(quota=trip.quota, holding_others=others)
+        return _invitation_write(by, trip, locked, to, reason=reason, by_member=True)
+
+
+def _invitation_write(
+    by: Any, trip: Trip, locked: Invitation, to: str, *, reason: str, by_member: bool
+) -> Invitation:
+    before = locked.state
+    locked.state = to
+    locked.answered_at = timezone.now()
+    locked.by = _user(by)
+    if to == InvitationState.DECLINED:
+        locked.reason = _clean(reason, 200)
+    locked.save(update_fields=["state", "answered_at", "by", "reason"])
+    member = locked.model_worker.member
+    changes: dict[str, Any] = {"member_no": member.member_no, "state": [before, to]}
+    if by_member:
+        changes["by_member"] = True
+    if to == InvitationState.DECLINED:
+        changes["reason"] = locked.reason
+    log_action(
+        f"modelworkers.invitation.{to}",
+        actor=by,
+        obj=trip,
+        object_repr=f"{trip.name} {member.name}",
+        union_path=member.union.path,
+        changes=changes,
+    )
     return locked
 
 
@@ -733,8 +822,13 @@ def lecture_sign_up(*, by: Any, lecture: Lecture, member: Member) -> SignUp:
         # Lock the lecture: of two members taking the last place at once, the second finds it
         # gone.
         locked = Lecture.objects.select_for_update().get(pk=lecture.pk)
-        if locked.cancelled or locked.starts_at <= timezone.now():
-            raise DomainError("modelworkers.lecture.closed", _("该讲堂已取消或已经开始，不能报名"))
+        if locked.cancelled:
+            raise DomainError(
+                "modelworkers.lecture.closed",
+                _("讲座已取消：%(r)s") % {"r": locked.cancel_reason or _("未说明原因")},
+            )
+        if locked.starts_at <= timezone.now():
+            raise DomainError("modelworkers.lecture.closed", _("该讲堂已经开始，不能报名"))
         signup = SignUp.objects.filter(lecture=locked, member=member).first()
         if signup is not None and signup.active:
             raise Conflict("modelworkers.lecture.signed", _("您已报名这一场"))
@@ -755,6 +849,44 @@ def lecture_sign_up(*, by: Any, lecture: Lecture, member: Member) -> SignUp:
             changes={"member_no": member.member_no},
         )
     return signup
+
+
+def lecture_cancel(*, by: Any, lecture: Lecture, reason: str) -> int:
+    """Call the whole session off before it starts: every sign-up is cancelled with it (the
+    members see the reason on their phone) and nobody can sign up any more. Returns how many
+    sign-ups were cancelled."""
+    require_perm(by, CHANGE, lecture.union.path)
+    reason = _clean(reason, 200)
+    rules.check_reason(reason)
+    with transaction.atomic():
+        # Lock the lecture: a member signing up at this moment either gets in before (and is
+        # cancelled with the rest) or finds it cancelled.
+        locked = Lecture.objects.select_for_update().get(pk=lecture.pk)
+        now = timezone.now()
+        rules.check_lecture_cancel(cancelled=locked.cancelled, starts_at=locked.starts_at, now=now)
+        cancelled = SignUp.objects.filter(lecture=locked, active=True).update(
+            active=False, cancelled_at=now
+        )
+        locked.cancelled, locked.cancel_reason = True, reason
+        locked.cancelled_at, locked.cancelled_by = now, _user(by)
+        locked.signed_up = 0
+        locked.save(
+            update_fields=[
+                "cancelled",
+                "cancel_reason",
+                "cancelled_at",
+                "cancelled_by",
+                "signed_up",
+            ]
+        )
+        log_action(
+            "modelworkers.lecture.cancelled",
+            actor=by,
+            obj=locked,
+            object_repr=locked.title,
+            changes={"reason": reason, "signups_cancelled": cancelled},
+        )
+    return cancelled
 
 
 def lecture_sign_up_cancel(*, by: Any, lecture: Lecture, member: Member) -> SignUp:

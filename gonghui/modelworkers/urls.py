@@ -30,6 +30,7 @@ urlpatterns = [
     path("trips/", views.trips, name="trips"),
     path("trips/<uuid:public_id>/", views.trip, name="trip"),
     path("trips/<uuid:public_id>/invite/", views.trip_invite, name="trip_invite"),
+    path("trips/<uuid:public_id>/cancel/", views.trip_cancel, name="trip_cancel"),
     path(
         "trips/<uuid:public_id>/invitations/<uuid:invitation_id>/",
         views.invitation_move,
@@ -37,6 +38,7 @@ urlpatterns = [
     ),
     path("lectures/", views.lectures, name="lectures"),
     path("lectures/<uuid:public_id>/", views.lecture, name="lecture"),
+    path("lectures/<uuid:public_id>/cancel/", views.lecture_cancel, name="lecture_cancel"),
     path(
         "lectures/<uuid:public_id>/signups/<uuid:signup_id>/",
         views.signup_attendance,

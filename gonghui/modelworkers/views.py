@@ -27,7 +27,9 @@ from gonghui.core.pages import form_error, paginate, staff_page, xlsx_download
 from gonghui.members.selectors import member_get, member_of_account
 from gonghui.modelworkers import rules, selectors, services
 from gonghui.modelworkers.forms import (
+    AnswerForm,
     AttendanceForm,
+    CancelForm,
     GenerateForm,
     HealthCheckForm,
     HonourForm,
@@ -707,10 +709,12 @@ def trips(request: AuthedRequest) -> HttpResponseBase:
                     trip = services.trip_create(
                         by=request.user,
                         union=union,
+                        title=data["title"],
                         destination=data["destination"],
                         starts_on=data["starts_on"],
                         ends_on=data["ends_on"],
                         quota=data["quota"],
+                        answer_by=data["answer_by"],
                     )
                 except DomainError as exc:
                     form_error(form, exc)
@@ -722,17 +726,30 @@ def trips(request: AuthedRequest) -> HttpResponseBase:
         _export(request, "trips")
         return xlsx_download(
             "model-workers-trips",
-            [_("目的地"), _("出发日期"), _("返回日期"), _("名额"), _("已占名额"), _("组织单位")],
+            [
+                _("名称"),
+                _("目的地"),
+                _("出发日期"),
+                _("返回日期"),
+                _("答复截止日期"),
+                _("名额"),
+                _("已占名额"),
+                _("组织单位"),
+                _("状态"),
+            ],
             (
                 (
+                    t.name,
                     t.destination,
                     t.starts_on,
                     t.ends_on,
+                    t.deadline,
                     t.quota,
                     getattr(t, "holding", 0),
                     t.union.name,
+                    _("已取消") if t.cancelled else "",
                 )
-                for t in listed
+                for t in listed.iterator(chunk_size=1000)
             ),
         )
     return render(
@@ -740,6 +757,7 @@ def trips(request: AuthedRequest) -> HttpResponseBase:
         "modelworkers/trips.html",
         {
             "page": paginate(request, listed, per_page=PER_PAGE),
+            "today": timezone.localdate(),
             "form": form if can_change else None,
         },
     )
@@ -772,11 +790,15 @@ def trip(request: AuthedRequest, public_id: str) -> HttpResponseBase:
         (
             invitation,
             [(to, MOVE_LABELS[to]) for to in rules.INVITATION_TRANSITIONS[invitation.state]]
-            if can_change
+            if can_change and not the_trip.cancelled
             else [],
+            # Answered by the model worker on their phone (not recorded by staff).
+            invitation.by_id is not None
+            and invitation.by_id == invitation.model_worker.member.account_id,
         )
         for invitation in invitations
     ]
+    today = timezone.localdate()
     return render(
         request,
         "modelworkers/trip.html",
@@ -784,11 +806,33 @@ def trip(request: AuthedRequest, public_id: str) -> HttpResponseBase:
             "trip": the_trip,
             "rows": rows,
             "holding": holding,
-            "free": rules.places_free(the_trip.quota, holding),
+            "free": 0 if the_trip.cancelled else rules.places_free(the_trip.quota, holding),
+            "deadline_passed": today > the_trip.deadline,
+            "declined": sum(1 for i in invitations if i.state == InvitationState.DECLINED),
             "queue": selectors.rotation_queue(the_trip, limit=20),
             "can_change": can_change,
+            "can_cancel": can_change and not the_trip.cancelled and the_trip.starts_on > today,
+            "cancel_form": CancelForm(),
         },
     )
+
+
+@staff_page(CHANGE)
+@require_POST
+def trip_cancel(request: AuthedRequest, public_id: str) -> HttpResponse:
+    the_trip = selectors.trip_get(actor=request.user, public_id=public_id, permission=CHANGE)
+    form = CancelForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise DomainError(
+                "modelworkers.reason_required", _("请填写取消原因，并勾选确认后再取消")
+            )
+        services.trip_cancel(by=request.user, trip=the_trip, reason=form.cleaned_data["reason"])
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("疗休养已取消：%(t)s") % {"t": the_trip.name})
+    return redirect("modelworkers:trip", public_id=the_trip.public_id)
 
 
 @staff_page(CHANGE)
@@ -921,16 +965,48 @@ def lecture(request: AuthedRequest, public_id: str) -> HttpResponseBase:
                 for s in signups.iterator(chunk_size=1000)
             ),
         )
+    started = the_lecture.starts_at <= timezone.now()
+    can_change = has_perm(request.user, CHANGE, the_lecture.union.path)
     return render(
         request,
         "modelworkers/lecture.html",
         {
             "lecture": the_lecture,
             "page": paginate(request, signups, per_page=PER_PAGE),
-            "started": the_lecture.starts_at <= timezone.now(),
+            "started": started,
             "can_change": has_perm(request.user, CHANGE),
+            "can_cancel": can_change and not the_lecture.cancelled and not started,
+            "cancel_form": CancelForm(),
+            "cancelled_signups": selectors.signups_cancelled_with(
+                actor=request.user, lecture=the_lecture
+            )[:200]
+            if the_lecture.cancelled
+            else [],
         },
     )
+
+
+@staff_page(CHANGE)
+@require_POST
+def lecture_cancel(request: AuthedRequest, public_id: str) -> HttpResponse:
+    the_lecture = selectors.lecture_get(actor=request.user, public_id=public_id, permission=CHANGE)
+    form = CancelForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise DomainError(
+                "modelworkers.reason_required", _("请填写取消原因，并勾选确认后再取消")
+            )
+        count = services.lecture_cancel(
+            by=request.user, lecture=the_lecture, reason=form.cleaned_data["reason"]
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("讲座已取消，%(n)d 人的报名已一并取消") % {"n": count},
+        )
+    return redirect("modelworkers:lecture", public_id=the_lecture.public_id)
 
 
 @staff_page(CHANGE)
@@ -965,15 +1041,89 @@ def portal(request: AuthedRequest) -> HttpResponse:
         return render(request, "portal/not_member.html", status=404)
     signups = list(selectors.signups_of_member(member))
     mine = {s.lecture_id for s in signups}
+    today = timezone.localdate()
+    invitations = [
+        (invitation, _answerable(invitation, today))
+        for invitation in selectors.invitations_of_member(member, today=today)[:20]
+    ]
     return render(
         request,
         "modelworkers/portal.html",
         {
             "member": member,
+            "is_model_worker": selectors.model_worker_of(member) is not None,
+            "invitations": invitations,
             "lectures": [(x, x.pk in mine) for x in selectors.lectures_for_member(member)[:30]],
             "signups": signups,
+            "called_off": selectors.cancelled_lectures_of_member(member)[:20],
         },
     )
+
+
+def _answerable(invitation: Any, today: Any) -> list[str]:
+    """The answers the member may still give on the phone: accept and/or decline."""
+    return rules.member_answers(
+        state=invitation.state,
+        deadline=invitation.trip.deadline,
+        today=today,
+        cancelled=invitation.trip.cancelled,
+    )
+
+
+def _portal_invitation(request: AuthedRequest, public_id: str) -> Any:
+    member = member_of_account(request.user)
+    invitation = selectors.invitation_for_member(member, public_id) if member is not None else None
+    if invitation is None:  # someone else's invitation: as if it did not exist
+        raise Http404
+    return invitation
+
+
+@login_required
+def portal_invitation(request: AuthedRequest, public_id: str) -> HttpResponse:
+    invitation = _portal_invitation(request, public_id)
+    return render(
+        request,
+        "modelworkers/portal_invitation.html",
+        {
+            "invitation": invitation,
+            "trip": invitation.trip,
+            "answers": _answerable(invitation, timezone.localdate()),
+            "form": AnswerForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def portal_answer(request: AuthedRequest, public_id: str) -> HttpResponse:
+    invitation = _portal_invitation(request, public_id)
+    form = AnswerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择接受或婉拒；婉拒原因不超过 200 字"))
+        return redirect("modelworkers_portal:invitation", public_id=invitation.public_id)
+    accept = form.cleaned_data["answer"] == "accept"
+    try:
+        services.invitation_answer(
+            by=request.user,
+            invitation=invitation,
+            accept=accept,
+            reason=form.cleaned_data["reason"],
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("modelworkers_portal:invitation", public_id=invitation.public_id)
+    if accept:
+        messages.success(
+            request,
+            _("已接受邀请：%(t)s，请按时出发") % {"t": invitation.trip.name},
+        )
+    else:
+        messages.success(
+            request,
+            _("已婉拒邀请：%(t)s。您在轮候名单中的位置保留，下次优先安排")
+            % {"t": invitation.trip.name},
+        )
+    return redirect("modelworkers_portal:home")
 
 
 def _portal_lecture(request: AuthedRequest, public_id: str) -> tuple[Any, Any]:

@@ -1,5 +1,6 @@
-"""Races only a real database shows: members taking the last places of a lecture at once, and
-two staff generating the same month's batch at once. PostgreSQL only, real threads."""
+"""Races only a real database shows: members taking the last places of a lecture at once, a
+lecture called off while members sign up, and two staff generating the same month's batch at
+once. PostgreSQL only, real threads."""
 
 from __future__ import annotations
 
@@ -59,6 +60,31 @@ def test_five_members_racing_for_two_places_get_two(setting) -> None:
     assert {e.code for e in refused} == {"modelworkers.lecture.full"}
     lecture.refresh_from_db()
     assert lecture.signed_up == 2 == SignUp.objects.filter(lecture=lecture, active=True).count()
+
+
+def test_signing_up_while_the_lecture_is_called_off_leaves_no_live_sign_up(setting) -> None:
+    lecture, pat = setting["lecture"], setting["pat"]
+    first, second = setting["members"][:2]
+
+    def sign_up(member: Any) -> Any:
+        return lambda: services.lecture_sign_up(by=member.account, lecture=lecture, member=member)
+
+    outcomes = race(
+        sign_up(first),
+        lambda: services.lecture_cancel(by=pat, lecture=lecture, reason="停电"),
+        sign_up(second),
+    )
+    assert isinstance(outcomes[1], int), outcomes
+    # Who got in before the cancellation went out with it; who came after was refused.
+    signed = [o for o in (outcomes[0], outcomes[2]) if isinstance(o, SignUp)]
+    assert outcomes[1] == len(signed)
+    assert all(
+        isinstance(o, SignUp) or getattr(o, "code", "") == "modelworkers.lecture.closed"
+        for o in (outcomes[0], outcomes[2])
+    ), outcomes
+    lecture.refresh_from_db()
+    assert lecture.cancelled and lecture.signed_up == 0
+    assert not SignUp.objects.filter(lecture=lecture, active=True).exists()
 
 
 def test_two_staff_generating_one_month_make_one_batch(setting) -> None:

@@ -1,5 +1,5 @@
-"""The demo seeder: about 40 model workers, this year's policy, last month paid, a trip planned,
-two lectures coming; twice is once."""
+"""The demo seeder: about 40 model workers and 陈静, this year's policy, last month paid, a trip
+planned with 陈静's invitation open, two lectures coming; twice is once."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ import pytest
 
 from gonghui.conftest import ensure_reference_data
 from gonghui.core import demo
-from gonghui.modelworkers.demo import seed_modelworkers
+from gonghui.modelworkers.demo import PLANNED_TRIP, seed_modelworkers
 from gonghui.modelworkers.models import (
     AllowanceBatch,
     AllowancePaid,
+    Invitation,
     Lecture,
     ModelWorker,
     Trip,
@@ -28,6 +29,7 @@ def counts() -> tuple[int, ...]:
         AllowancePaid.objects.count(),
         Trip.objects.count(),
         Lecture.objects.count(),
+        Invitation.objects.count(),
     )
 
 
@@ -37,7 +39,7 @@ def test_the_demo_is_seeded_once(settings) -> None:
     first = counts()
     seed_modelworkers(random.Random(1), members=0)
     assert counts() == first
-    assert first[0] == 40 and first[1] == 1 and first[2] > 10 and first[3] == 2 and first[4] == 2
+    assert first[0] == 41 and first[1] == 1 and first[2] > 10 and first[3] == 2 and first[4] == 2
     batch = AllowanceBatch.objects.get()
     assert batch.status == "closed"
     assert batch.lines.filter(state="no_account").exists()
@@ -46,3 +48,11 @@ def test_the_demo_is_seeded_once(settings) -> None:
         "provincial",
         "city",
     }
+    # 陈静, the portal's demo member, is a model worker with an invitation still to answer.
+    chen = ModelWorker.objects.get(member__account__username="member")
+    assert chen.member.name == "陈静" and chen.member.is_model_worker
+    planned = Trip.objects.get(destination=PLANNED_TRIP)
+    assert planned.invitations.count() == planned.quota
+    invitation = planned.invitations.get(model_worker=chen)
+    assert invitation.state == "invited"
+    assert planned.deadline >= planned.created_at.date()

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -78,6 +78,101 @@ def test_a_declined_invitation_cannot_be_attended() -> None:
     rules.check_invitation_move("invited", "declined")
     with pytest.raises(DomainError):
         rules.check_invitation_move("declined", "attended")
+
+
+def test_the_answer_deadline_is_the_trips_date_or_the_day_before_departure() -> None:
+    assert rules.reply_deadline(answer_by=None, starts_on=date(2026, 5, 10)) == date(2026, 5, 9)
+    assert rules.reply_deadline(answer_by=date(2026, 5, 1), starts_on=date(2026, 5, 10)) == (
+        date(2026, 5, 1)
+    )
+
+
+def test_the_answer_date_falls_between_today_and_departure() -> None:
+    today, starts = date(2026, 4, 1), date(2026, 5, 10)
+    rules.check_answer_by(None, starts_on=starts, today=today)
+    rules.check_answer_by(today, starts_on=starts, today=today)
+    for wrong, code in [
+        (starts, "modelworkers.trip.answer_by"),
+        (date(2026, 3, 31), "modelworkers.trip.answer_by_past"),
+    ]:
+        with pytest.raises(DomainError) as caught:
+            rules.check_answer_by(wrong, starts_on=starts, today=today)
+        assert caught.value.code == code
+
+
+def test_the_invited_answer_until_the_deadline_day_ends() -> None:
+    deadline = date(2026, 5, 1)
+    rules.check_member_answer(
+        current="invited", to="accepted", deadline=deadline, today=deadline, cancelled=False
+    )
+    with pytest.raises(DomainError) as caught:
+        rules.check_member_answer(
+            current="invited",
+            to="accepted",
+            deadline=deadline,
+            today=deadline + timedelta(days=1),
+            cancelled=False,
+        )
+    assert caught.value.code == "modelworkers.invitation.deadline_passed"
+
+
+@pytest.mark.parametrize(
+    ("current", "to", "cancelled", "code"),
+    [
+        ("invited", "accepted", True, "modelworkers.trip.cancelled"),
+        ("invited", "attended", False, "modelworkers.invitation.transition_invalid"),
+        ("accepted", "accepted", False, "modelworkers.invitation.already_answered"),
+        ("declined", "accepted", False, "modelworkers.invitation.transition_invalid"),
+        ("attended", "declined", False, "modelworkers.invitation.transition_invalid"),
+    ],
+)
+def test_what_the_invited_may_not_answer(current: str, to: str, cancelled: bool, code: str) -> None:
+    with pytest.raises(DomainError) as caught:
+        rules.check_member_answer(
+            current=current,
+            to=to,
+            deadline=date(2026, 5, 1),
+            today=date(2026, 4, 1),
+            cancelled=cancelled,
+            cancel_reason="台风",
+        )
+    assert caught.value.code == code
+
+
+def test_the_phone_offers_only_the_answers_still_open() -> None:
+    open_day, deadline = date(2026, 4, 1), date(2026, 5, 1)
+
+    def offered(state: str, *, today: date = open_day, cancelled: bool = False) -> list[str]:
+        return rules.member_answers(
+            state=state, deadline=deadline, today=today, cancelled=cancelled
+        )
+
+    assert offered("invited") == ["accepted", "declined"]
+    assert offered("accepted") == ["declined"]
+    assert offered("declined") == [] and offered("attended") == []
+    assert offered("invited", today=date(2026, 5, 2)) == []
+    assert offered("invited", cancelled=True) == []
+
+
+def test_accepting_needs_a_place_left_by_the_others() -> None:
+    rules.check_trip_accepts(quota=3, holding_others=2)
+    with pytest.raises(DomainError) as caught:
+        rules.check_trip_accepts(quota=3, holding_others=3)
+    assert caught.value.code == "modelworkers.trip.full"
+
+
+def test_cancelling_is_refused_once_begun_or_done() -> None:
+    today = date(2026, 4, 1)
+    rules.check_trip_cancel(cancelled=False, starts_on=date(2026, 4, 2), today=today)
+    with pytest.raises(DomainError):
+        rules.check_trip_cancel(cancelled=False, starts_on=today, today=today)
+    with pytest.raises(DomainError):
+        rules.check_trip_cancel(cancelled=True, starts_on=date(2026, 5, 1), today=today)
+    now = datetime(2026, 4, 1, 6, tzinfo=UTC)
+    rules.check_lecture_cancel(cancelled=False, starts_at=now + timedelta(minutes=1), now=now)
+    with pytest.raises(DomainError) as caught:
+        rules.check_lecture_cancel(cancelled=False, starts_at=now, now=now)
+    assert caught.value.code == "modelworkers.lecture.took_place"
 
 
 def test_the_queue_puts_never_went_first_then_longest_since() -> None:

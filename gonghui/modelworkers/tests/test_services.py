@@ -223,6 +223,26 @@ def test_a_result_file_that_does_not_match_the_batch_is_refused_whole(pat, worke
     assert batch.lines.filter(state=LineState.PENDING).count() == 2
 
 
+def test_a_result_file_with_a_wrong_amount_or_a_missing_line_names_them(pat, workers, tmp_path):
+    policy(pat, MONTH.year)
+    batch = sent_batch(pat)
+    first, second = batch.lines.filter(state=LineState.PENDING).order_by("id")
+    path = tmp_path / "short.xlsx"
+    path.write_bytes(
+        result_file_bytes(
+            [(PayoutLine(first.reference, "某人", "62", first.amount_fen + 1), True, "")]
+        )
+    )
+    with pytest.raises(DomainError) as caught:
+        services.batch_results_import(by=pat, batch=batch, path=path)
+    assert caught.value.code == "modelworkers.batch.results_invalid"
+    problems = caught.value.details["problems"]
+    assert any("金额与发放明细不符" in p for p in problems)
+    assert any(second.reference in p and "缺少 1 条" in p for p in problems)
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.SENT and not AllowancePaid.objects.exists()
+
+
 def test_paid_allowances_count_in_the_indicator(pat, workers, tmp_path):
     scope = Scope(date(2026, 1, 1), date(2026, 12, 31))
     assert value("modelworkers.allowance_paid_fen", scope) is None
