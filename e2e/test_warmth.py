@@ -1,7 +1,8 @@
 """送温暖 end to end: the city's 保障部 opens the 2027 元旦春节 campaign (funds from three
 sources, budgets down the tree); the officer of D01E001 hands out to 陈静, who is on the
-union's list, prints the signed receipt list, and the union's completion rises; the city sees
-it in the report's charts."""
+union's list, by bank transfer onto her union card, prints the signed receipt list, sends the
+payout file to the bank and imports the bank's result; only then does the union's completion
+rise; the city sees it in the report's charts."""
 
 import re
 import shutil
@@ -10,6 +11,9 @@ import pytest
 from playwright.sync_api import expect
 
 from e2e.browser import LAPTOP, log_in, pass_two_factor, screenshot
+from gonghui.core.excel import Sheet
+from gonghui.core.money import parse_yuan
+from gonghui.core.payouts import PayoutLine, result_file_bytes
 
 pytestmark = pytest.mark.e2e
 
@@ -19,7 +23,7 @@ def shot(page, name: str) -> None:
     shutil.copy(path, f"/tmp/shots/{name}.png")
 
 
-def test_officer_hands_out_prints_the_receipt_list_and_completion_rises(site, open_page):
+def test_officer_hands_out_prints_the_receipt_list_and_completion_rises(site, open_page, tmp_path):
     staff = open_page(site, viewport=LAPTOP)
     log_in(staff, site, "baozhang")
     pass_two_factor(staff, site, "baozhang")
@@ -48,12 +52,24 @@ def test_officer_hands_out_prints_the_receipt_list_and_completion_rises(site, op
     row = officer.locator("table.grid tbody tr", has_text="陈静")
     expect(row).to_contain_text("待发放")
     row.get_by_role("checkbox", name="发放给陈静").check()
-    officer.get_by_label("发放方式").select_option(label="现金")
+    officer.get_by_label("发放方式").select_option(label="银行转账")
     shot(officer, "warmth-targets-1280")
     officer.get_by_role("button", name="登记发放并生成签收表").click()
 
     expect(officer.get_by_role("heading", name=re.compile("发放批次"))).to_be_visible()
     expect(officer.locator(".messages")).to_contain_text("已登记发放 1 人")
+    expect(officer.get_by_test_id("payout-status")).to_have_text("待银行回盘")
+    batch_url = officer.url
+    with officer.expect_download() as download:
+        officer.get_by_role("link", name="银行代发文件").click()
+    sent = tmp_path / "payout.xlsx"
+    download.value.save_as(sent)
+    rows = list(Sheet(sent).rows())[1:]
+    assert len(rows) == 1 and rows[0][2] == "陈静", rows
+    returned = tmp_path / "result.xlsx"
+    line = PayoutLine(str(rows[0][1]), "陈静", str(rows[0][3]), parse_yuan(str(rows[0][4])))
+    returned.write_bytes(result_file_bytes([(line, True, "")]))
+
     officer.get_by_role("link", name="打印签收表").click()
     receipt = officer.locator("article.receipt")
     expect(receipt.get_by_role("heading")).to_contain_text("签收表")
@@ -62,6 +78,18 @@ def test_officer_hands_out_prints_the_receipt_list_and_completion_rises(site, op
     expect(receipt).to_contain_text("合计 1 人")
     expect(officer.get_by_role("button", name="打印")).to_be_visible()
     shot(officer, "warmth-receipt-1280")
+
+    # Not handed out until the bank says it paid.
+    officer.goto(site.url("/w/warmth/2027CJ/targets/"))
+    expect(officer.get_by_test_id("delivered-count")).to_have_text(str(delivered))
+    expect(officer.locator("table.grid tbody tr", has_text="陈静")).to_contain_text("待银行回盘")
+    officer.goto(batch_url)
+    officer.get_by_label("银行回盘文件（xlsx）").set_input_files(returned)
+    officer.get_by_role("button", name="导入回盘").click()
+    expect(officer.locator(".messages")).to_contain_text("1 笔全部支付成功")
+    expect(officer.get_by_test_id("payout-status")).to_have_text("已回盘")
+    expect(officer.locator("table.grid")).to_contain_text("银行已支付")
+    shot(officer, "warmth-batch-settled-1280")
 
     officer.goto(site.url("/w/warmth/2027CJ/targets/"))
     expect(officer.get_by_test_id("delivered-count")).to_have_text(str(delivered + 1))

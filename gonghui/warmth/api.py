@@ -1,10 +1,12 @@
+import tempfile
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, File, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from gonghui.core.api import Paged
@@ -29,6 +31,25 @@ class GroupOut(Schema):
     min_age_female: int | None
 
 
+class GroupIn(Schema):
+    code: str = Field(..., min_length=1, max_length=32)
+    name: str = Field(..., min_length=1, max_length=40)
+    cash_fen: int = Field(0, ge=0, le=10_000_000)
+    goods: str = Field("", max_length=100)
+    goods_value_fen: int = Field(0, ge=0, le=10_000_000)
+    hardship: bool | None = None
+    model_worker: bool | None = None
+    categories: list[str] = Field(default_factory=list, max_length=20)
+    min_age: int | None = Field(None, ge=16, le=100)
+    min_age_female: int | None = Field(None, ge=16, le=100)
+
+
+class GroupsIn(Schema):
+    groups: list[GroupIn] = Field(
+        ..., min_length=1, max_length=20, description="in tie-break order: the first wins a tie"
+    )
+
+
 class CampaignOut(Schema):
     code: str
     name: str
@@ -37,10 +58,19 @@ class CampaignOut(Schema):
     ends_on: date
     status: str
     groups: list[GroupOut]
+    targets_stale: bool = Field(
+        description="the groups changed after the list was built: no hand-out until rebuilt"
+    )
 
     @staticmethod
     def resolve_union(obj: Any) -> str:
         return str(obj.union.code)
+
+
+class CampaignGroupsOut(CampaignOut):
+    rebuild_job: UUID | None = Field(
+        None, description="the background job rebuilding the list (GET /api/v1/jobs/{id})"
+    )
 
 
 class FundOut(Schema):
@@ -132,6 +162,8 @@ class DistributionOut(Schema):
     distributed_on: date
     method: str
     signed: bool
+    status: str = Field(description="delivered, pending (waiting for the bank), paid or failed")
+    reason: str = Field(description="the bank's reason for a failed payment")
 
     @staticmethod
     def resolve_batch(obj: Any) -> str:
@@ -178,6 +210,12 @@ class BatchOut(Schema):
     line_count: int
     total_fen: int
     signed_at: datetime | None
+    payout_status: str = Field(description="none (cash, goods), waiting or settled")
+    settled_at: datetime | None
+    paid_count: int
+    paid_fen: int
+    failed_count: int
+    failed_fen: int
 
     @staticmethod
     def resolve_id(obj: Any) -> UUID:
@@ -188,6 +226,36 @@ class BatchOut(Schema):
         return str(obj.union.code)
 
 
+class BatchLineOut(Schema):
+    line_no: int
+    reference: str = Field(description="业务编号 in the payout and result files")
+    member_no: str
+    member_name: str
+    group_code: str
+    cash_fen: int
+    goods_value_fen: int
+    amount_fen: int
+    status: str
+    reason: str
+
+    @staticmethod
+    def resolve_member_no(obj: Any) -> str:
+        return str(obj.target.member.member_no)
+
+    @staticmethod
+    def resolve_member_name(obj: Any) -> str:
+        return str(obj.target.member.name)
+
+
+class ResultsOut(Schema):
+    batch: UUID
+    batch_no: str
+    paid: int
+    paid_fen: int
+    failed: int
+    failed_fen: int
+
+
 class CompletionOut(Schema):
     union: str
     union_name: str
@@ -195,7 +263,8 @@ class CompletionOut(Schema):
     delivered: int
     rate: Decimal | None = Field(description="percent delivered, one decimal; null: nobody listed")
     due_fen: int
-    spent_fen: int
+    spent_fen: int = Field(description="handed out; bank payments count once the bank paid")
+    pending_fen: int = Field(description="sent to the bank, result not imported yet")
     budget_fen: int | None
 
     @staticmethod
@@ -246,6 +315,26 @@ def list_campaigns(request: HttpRequest) -> Any:
 @router.get("/campaigns/{code}", response=CampaignOut)
 def get_campaign(request: HttpRequest, code: str) -> Any:
     return selectors.campaign_get(actor=request.user, code=code)
+
+
+@router.put("/campaigns/{code}/groups", response=CampaignGroupsOut)
+def set_groups(request: HttpRequest, code: str, payload: GroupsIn) -> Any:
+    """Replace the campaign's groups (add, change, delete, reorder) until the first hand-out;
+    refused with `warmth.groups_frozen` once a batch exists, `warmth.groups_invalid` for a bad
+    group. A list already built is marked stale and rebuilt as a background job; hand-outs are
+    refused with `warmth.targets_stale` until it has finished."""
+    campaign = services.campaign_groups_set(
+        by=request.user,
+        campaign=selectors.campaign_get(actor=request.user, code=code),
+        groups=[group.dict() for group in payload.groups],
+    )
+    job = (
+        services.targets_rebuild_start(by=request.user, campaign=campaign)
+        if campaign.targets_stale
+        else None
+    )
+    campaign.rebuild_job = job.public_id if job is not None else None  # type: ignore[attr-defined]
+    return campaign
 
 
 @router.get("/campaigns/{code}/funds", response=list[FundOut])
@@ -326,7 +415,9 @@ def list_distributions(request: HttpRequest, code: str, union: str = "") -> Any:
 @router.post("/campaigns/{code}/distributions", response={201: BatchOut})
 def distribute(request: HttpRequest, code: str, payload: DistributeIn) -> Any:
     """Hand out to listed people of one union as one batch; refused with `warmth.over_budget`
-    beyond the budget, `warmth.targets_changed` (409) when someone is no longer listed."""
+    beyond the budget, `warmth.targets_changed` (409) when someone is no longer listed,
+    `warmth.targets_stale` while the list waits to be rebuilt after a change of groups. A card
+    or bank batch waits for the bank's result (POST /batches/{id}/results)."""
     campaign = selectors.campaign_get(actor=request.user, code=code)
     return Status(
         201,
@@ -360,3 +451,40 @@ def report(request: HttpRequest, code: str, union: str = "") -> Any:
             for s, r, share in figures.by_source
         ],
     }
+
+
+@router.get("/batches/{public_id}", response=BatchOut)
+def get_batch(request: HttpRequest, public_id: UUID) -> Any:
+    return selectors.batch_get(actor=request.user, public_id=public_id)
+
+
+@router.get("/batches/{public_id}/lines", response=list[BatchLineOut])
+def list_batch_lines(request: HttpRequest, public_id: UUID) -> Any:
+    """Every line of the batch (at most 500) with the bank's result and reason."""
+    batch = selectors.batch_get(actor=request.user, public_id=public_id)
+    lines = list(selectors.batch_lines(batch))
+    for line in lines:
+        line.batch = batch  # the reference names the batch: no query per line
+    return lines
+
+
+@router.post("/batches/{public_id}/results", response=ResultsOut)
+def import_results(
+    request: HttpRequest,
+    public_id: UUID,
+    file: UploadedFile = File(...),  # noqa: B008
+) -> Any:
+    """The bank's result file (xlsx) for a card or bank batch, applied all or nothing: refused
+    whole with `payout.result_invalid` (unreadable rows) or `warmth.payout.results_invalid`
+    (rows not matching the lines waiting for the bank); `warmth.payout.settled` (409) when
+    the batch's result was imported already. Failed people go back on the list."""
+    batch = selectors.batch_get(
+        actor=request.user, public_id=public_id, permission=selectors.CHANGE
+    )
+    with tempfile.NamedTemporaryFile(suffix=".xlsx") as spool:
+        for chunk in file.chunks():
+            spool.write(chunk)
+            if spool.tell() > services.RESULT_MAX_BYTES:
+                break
+        spool.flush()
+        return services.payout_results_import(by=request.user, batch=batch, path=spool.name)

@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gonghui.core.money import parse_yuan
+from gonghui.core.money import format_fen, parse_yuan
 from gonghui.warmth import rules
 from gonghui.warmth.models import FundSource, Method, TargetStatus
 
@@ -143,3 +143,103 @@ class ScanForm(forms.Form):
     scan = forms.FileField(
         label=_("签字后的签收表扫描件"), help_text=_("PDF、JPEG 或 PNG，不超过 10 MB")
     )
+
+
+class ResultForm(forms.Form):
+    file = forms.FileField(
+        label=_("银行回盘文件（xlsx）"),
+        help_text=_("银行返回的结果文件：每条明细有“结果”（成功或失败）和“失败原因”"),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        ),
+    )
+
+
+CONDITION_CHOICES = [("", _("不限")), ("yes", _("是")), ("no", _("否"))]
+CONDITION_VALUES: dict[str, bool | None] = {"": None, "yes": True, "no": False}
+
+
+def _category_choices() -> list[tuple[str, Any]]:
+    from gonghui.members.models import Member
+
+    known = dict(Member._meta.get_field("category").choices or [])
+    return [(code, known.get(code, code)) for code in ("employee", *rules.NEW_FORM_CATEGORIES)]
+
+
+class GroupForm(forms.Form):
+    """One target group as staff edit it: money in yuan, conditions as plain choices."""
+
+    code = forms.CharField(
+        label=_("类别代码"), max_length=32, help_text=_("英文字母、数字或下划线，例如 hardship")
+    )
+    name = forms.CharField(label=_("类别名称"), max_length=40)
+    cash = YuanField(label=_("慰问金（元）"), required=False)
+    goods = forms.CharField(label=_("慰问品"), max_length=100, required=False)
+    goods_value = YuanField(label=_("慰问品价值（元）"), required=False)
+    hardship = forms.ChoiceField(label=_("困难职工"), choices=CONDITION_CHOICES, required=False)
+    model_worker = forms.ChoiceField(label=_("劳模"), choices=CONDITION_CHOICES, required=False)
+    categories = forms.MultipleChoiceField(
+        label=_("职工类别（不选为不限）"),
+        choices=_category_choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    min_age = forms.IntegerField(
+        label=_("年龄满（岁）"), min_value=16, max_value=100, required=False
+    )
+    min_age_female = forms.IntegerField(
+        label=_("女性年龄满（岁）"), min_value=16, max_value=100, required=False
+    )
+
+    def as_group(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "code": data["code"].strip(),
+            "name": data["name"].strip(),
+            "cash_fen": data.get("cash") or 0,
+            "goods": data.get("goods", ""),
+            "goods_value_fen": data.get("goods_value") or 0,
+            "hardship": CONDITION_VALUES[data.get("hardship") or ""],
+            "model_worker": CONDITION_VALUES[data.get("model_worker") or ""],
+            "categories": list(data.get("categories") or []),
+            "min_age": data.get("min_age"),
+            "min_age_female": data.get("min_age_female"),
+        }
+
+    @staticmethod
+    def initial_for(group: rules.TargetGroup, order: int) -> dict[str, Any]:
+        def condition(value: bool | None) -> str:
+            return "" if value is None else ("yes" if value else "no")
+
+        return {
+            "code": group.code,
+            "name": group.name,
+            "cash": format_fen(group.cash_fen, symbol=False),
+            "goods": group.goods,
+            "goods_value": format_fen(group.goods_value_fen, symbol=False),
+            "hardship": condition(group.hardship),
+            "model_worker": condition(group.model_worker),
+            "categories": list(group.categories),
+            "min_age": group.min_age,
+            "min_age_female": group.min_age_female,
+            "ORDER": order,
+        }
+
+
+class BaseGroupFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
+    def groups(self) -> list[dict[str, Any]]:
+        """The groups kept, in the order given (ORDER; a new group without one goes last)."""
+        return [cast(GroupForm, form).as_group() for form in self.ordered_forms]
+
+
+GroupFormSet = forms.formset_factory(
+    GroupForm,
+    formset=BaseGroupFormSet,
+    extra=1,
+    can_order=True,
+    can_delete=True,
+    max_num=rules.MAX_GROUPS,
+    validate_max=True,
+)

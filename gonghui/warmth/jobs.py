@@ -1,5 +1,6 @@
 """Building a campaign's list for a whole city reads the registry for a long time: a job with
-progress (see services.targets_build)."""
+progress (see services.targets_build), and so is rebuilding it after the groups changed
+(services.targets_rebuild)."""
 
 from __future__ import annotations
 
@@ -32,3 +33,9 @@ def build_job(job: Job, progress: Progress) -> dict[str, Any]:
         "by_group": added,
         "url": f"/w/warmth/{campaign.code}/targets/?union={union.code}",
     }
+
+
+@job_handler("warmth.rebuild")
+def rebuild_job(job: Job, progress: Progress) -> dict[str, Any]:
+    campaign = Campaign.objects.select_related("union").get(code=job.params["campaign"])
+    return services.targets_rebuild(by=job.owner, campaign=campaign, progress=progress)

@@ -36,6 +36,14 @@ class Campaign(models.Model):
         _("状态"), max_length=16, choices=CampaignStatus.choices, default=CampaignStatus.PREPARING
     )
     groups = models.JSONField(_("慰问对象类别和标准"), default=list)
+    # Bumped by every change of the groups: a list build that started under an older version
+    # stops instead of writing people with outdated standards (see services._guard_version).
+    groups_version = models.PositiveIntegerField(_("类别版本"), default=1)
+    targets_stale = models.BooleanField(
+        _("对象名单需重新生成"),
+        default=False,
+        help_text=_("类别或标准改过，名单还是按原来的规则生成的：重新生成前不能发放"),
+    )
     created_by = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -162,14 +170,17 @@ class TargetSource(models.TextChoices):
 
 class TargetStatus(models.TextChoices):
     LISTED = "listed", _("待发放")
+    PAYING = "paying", _("待银行回盘")
     DELIVERED = "delivered", _("已发放")
     REMOVED = "removed", _("已移出")
 
 
 class Target(models.Model):
     """A person on the campaign's list, once (the group with the highest standard wins, see
-    rules.choose_group). The standard is copied when listed: a later change of the campaign's
-    groups does not change what a listed person is due."""
+    rules.choose_group). The standard is copied when listed; a change of the campaign's groups
+    (only possible before the first hand-out) marks the list stale until it is rebuilt.
+    A person paid by card or bank is 待银行回盘 until the bank's result file says paid
+    (已发放) or failed (back to 待发放)."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     campaign = models.ForeignKey(
@@ -233,6 +244,23 @@ class Method(models.TextChoices):
     BANK = "bank", _("银行转账")
 
 
+class PayoutStatus(models.TextChoices):
+    NONE = "none", _("无需回盘")
+    WAITING = "waiting", _("待银行回盘")
+    SETTLED = "settled", _("已回盘")
+
+
+class LineStatus(models.TextChoices):
+    DELIVERED = "delivered", _("已发放")
+    PENDING = "pending", _("待银行回盘")
+    PAID = "paid", _("银行已支付")
+    FAILED = "failed", _("支付失败")
+
+
+# Lines whose money has reached the person: what completion figures count.
+HANDED_OUT = (LineStatus.DELIVERED, LineStatus.PAID)
+
+
 def scan_path(instance: DistributionBatch, filename: str) -> str:
     """A random name: the file holds encrypted bytes (names and signatures)."""
     return f"warmth/{uuid.uuid4().hex}.bin"
@@ -266,6 +294,17 @@ class DistributionBatch(models.Model):
     signed_by = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    payout_status = models.CharField(
+        _("银行回盘"), max_length=16, choices=PayoutStatus.choices, default=PayoutStatus.NONE
+    )
+    settled_at = models.DateTimeField(_("回盘导入时间"), null=True, blank=True)
+    settled_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    paid_count = models.PositiveIntegerField(_("支付成功笔数"), default=0)
+    paid_fen = models.PositiveBigIntegerField(_("支付成功金额（分）"), default=0)
+    failed_count = models.PositiveIntegerField(_("支付失败笔数"), default=0)
+    failed_fen = models.PositiveBigIntegerField(_("支付失败金额（分）"), default=0)
     created_by = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -286,13 +325,19 @@ class DistributionBatch(models.Model):
 
 
 class Distribution(models.Model):
-    """What one listed person received: the amounts are the target's standard."""
+    """What one listed person received: the amounts are the target's standard. A line the bank
+    failed stays as the record of the attempt (with the bank's reason) and no longer counts
+    against the budget; the person may then be handed out to again in a later batch."""
 
     batch = models.ForeignKey(
         DistributionBatch, verbose_name=_("批次"), on_delete=models.PROTECT, related_name="lines"
     )
-    target = models.OneToOneField(
-        Target, verbose_name=_("慰问对象"), on_delete=models.PROTECT, related_name="distribution"
+    line_no = models.PositiveIntegerField(_("批次内序号"))
+    target = models.ForeignKey(
+        Target,
+        verbose_name=_("慰问对象"),
+        on_delete=models.PROTECT,
+        related_name="distributions",
     )
     campaign = models.ForeignKey(
         Campaign, verbose_name=_("活动"), on_delete=models.PROTECT, related_name="+"
@@ -311,13 +356,17 @@ class Distribution(models.Model):
     cash_fen = models.PositiveBigIntegerField(_("慰问金（分）"))
     goods_value_fen = models.PositiveBigIntegerField(_("慰问品价值（分）"))
     amount_fen = models.PositiveBigIntegerField(_("合计（分）"))
+    status = models.CharField(
+        _("状态"), max_length=16, choices=LineStatus.choices, default=LineStatus.DELIVERED
+    )
+    reason = models.CharField(_("失败原因"), max_length=200, blank=True)
 
     scope_path = "union__path"
 
     class Meta:
         verbose_name = _("发放记录")
         verbose_name_plural = _("发放记录")
-        ordering = ["batch", "id"]
+        ordering = ["batch", "line_no"]
         indexes = [
             models.Index(fields=["campaign", "budget_union"], name="warmth_distribution_budget"),
         ]
@@ -326,7 +375,25 @@ class Distribution(models.Model):
                 condition=models.Q(amount_fen=models.F("cash_fen") + models.F("goods_value_fen")),
                 name="warmth_distribution_parts_sum",
             ),
+            # One hand-out per person that is not a failed bank payment: a person handed out
+            # to twice at once gets one line, a failed payment may be followed by another.
+            models.UniqueConstraint(
+                fields=["target"],
+                condition=~models.Q(status="failed"),
+                name="warmth_distribution_live_once",
+            ),
+            models.UniqueConstraint(fields=["batch", "line_no"], name="warmth_distribution_line"),
         ]
 
     def __str__(self) -> str:
         return f"{self.batch_id} {self.target_id}"
+
+    @property
+    def reference(self) -> str:
+        """The line's 业务编号 in the bank's payout and result files (batch numbers are
+        unique, so this is too)."""
+        return line_reference(self.batch.batch_no, self.line_no)
+
+
+def line_reference(batch_no: str, line_no: int) -> str:
+    return f"{batch_no}-{line_no:04d}"

@@ -25,6 +25,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     CLOSED: frozenset(),
 }
 
+# Hand-outs paid through the bank wait for its result file; cash and goods are handed over.
+PAYOUT_METHODS = frozenset({"card", "bank"})
+
 # Only members in the union (在会) or keeping their membership (保留会籍) are listed.
 ELIGIBLE_STATUSES = frozenset({"active", "retained"})
 
@@ -54,6 +57,20 @@ def check_transition(current: str, to: str) -> None:
 def is_open(status: str) -> bool:
     """Funds, budgets and lists change until the campaign is closed; closing freezes it."""
     return status != CLOSED
+
+
+def check_groups_editable(status: str, batch_count: int) -> None:
+    """The groups and standards change while the campaign is prepared, and while it runs as
+    long as nobody has been handed out to: after that, people received what the standards
+    said and a change would treat people of one campaign differently."""
+    if status == CLOSED:
+        raise DomainError("warmth.campaign_closed", _("活动已结束，不能再修改"))
+    if batch_count:
+        raise DomainError(
+            "warmth.groups_frozen",
+            _("已有 %(n)d 个发放批次，慰问对象类别和标准不能再修改") % {"n": batch_count},
+            {"batches": batch_count},
+        )
 
 
 @dataclass(frozen=True)
@@ -189,6 +206,10 @@ def group_by_code(groups: Iterable[TargetGroup], code: str) -> TargetGroup | Non
     return next((group for group in groups if group.code == code), None)
 
 
+def groups_data(groups: Iterable[TargetGroup]) -> list[dict[str, Any]]:
+    return [group.as_data() for group in groups]
+
+
 @dataclass(frozen=True)
 class Person:
     """What the rules look at in the member registry."""
@@ -235,6 +256,17 @@ def choose_group(groups: Sequence[TargetGroup], person: Person, on: date) -> Tar
         if matches(group, person, on) and (best is None or group.standard_fen > best.standard_fen):
             best = group
     return best
+
+
+def regroup(
+    groups: Sequence[TargetGroup], *, manual: bool, group_code: str, person: Person, on: date
+) -> TargetGroup | None:
+    """Where a listed person belongs after the groups changed: a person listed by the rules
+    goes where the rules now put them (None: off the list); a person added by hand stays in
+    the group they were added to, at its new standard (None: that group was deleted)."""
+    if manual:
+        return group_by_code(groups, group_code)
+    return choose_group(groups, person, on)
 
 
 def latest_birth_for(age: int, on: date) -> date:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 
 from gonghui.accounts.scoping import get_scoped, grants_of, has_perm, require_perm, scope_paths
 from gonghui.core.errors import NotFound
@@ -16,11 +16,14 @@ from gonghui.members.models import Member
 from gonghui.orgs.models import Union
 from gonghui.warmth import rules
 from gonghui.warmth.models import (
+    HANDED_OUT,
     Allocation,
     Campaign,
     Distribution,
     DistributionBatch,
     Fund,
+    LineStatus,
+    PayoutStatus,
     Target,
     TargetStatus,
 )
@@ -115,10 +118,12 @@ def allocated_below(campaign: Campaign, union: Union) -> int:
 
 
 def spent_from(campaign: Campaign, union: Union) -> int:
+    """What `union`'s budget is committed to: every hand-out from it but the bank payments
+    that failed (their people are back on the list)."""
     return int(
-        Distribution.objects.filter(campaign=campaign, budget_union=union).aggregate(
-            t=Sum("amount_fen")
-        )["t"]
+        Distribution.objects.filter(campaign=campaign, budget_union=union)
+        .exclude(status=LineStatus.FAILED)
+        .aggregate(t=Sum("amount_fen"))["t"]
         or 0
     )
 
@@ -183,6 +188,14 @@ def target_list(
     if query:
         qs = qs.filter(Q(member__name__startswith=query) | Q(member__member_no=query.upper()))
     return qs.select_related("member", "union").order_by("union__path", "id")
+
+
+def with_last_failure(targets: QuerySet[Target]) -> QuerySet[Target]:
+    """Each person's last failed bank payment's reason (why they are back on the list)."""
+    failures = Distribution.objects.filter(
+        target=OuterRef("pk"), status=LineStatus.FAILED
+    ).order_by("-id")
+    return targets.annotate(last_failure=Subquery(failures.values("reason")[:1]))
 
 
 def target_get(*, actor: Any, public_id: Any, permission: str = VIEW) -> Target:
@@ -258,7 +271,15 @@ def batch_get(*, actor: Any, public_id: Any, permission: str = VIEW) -> Distribu
 
 
 def batch_lines(batch: DistributionBatch) -> QuerySet[Distribution]:
-    return batch.lines.select_related("target__member").order_by("id")
+    return batch.lines.select_related("target__member").order_by("line_no")
+
+
+def waiting_batches(campaign: Campaign) -> int:
+    return campaign.batches.filter(payout_status=PayoutStatus.WAITING).count()
+
+
+def groups_editable(campaign: Campaign) -> bool:
+    return rules.is_open(campaign.status) and not campaign.batches.exists()
 
 
 def distribution_list(
@@ -281,7 +302,8 @@ class Completion:
     targets: int = 0
     delivered: int = 0
     due_fen: int = 0
-    spent_fen: int = 0
+    spent_fen: int = 0  # handed out: cash and goods, bank payments once the bank paid them
+    pending_fen: int = 0  # sent to the bank, its result not imported yet
     budget_fen: int | None = None
 
     @property
@@ -290,7 +312,7 @@ class Completion:
 
     @property
     def budget_used(self) -> Any:
-        return rules.percent(self.spent_fen, self.budget_fen or 0)
+        return rules.percent(self.spent_fen + self.pending_fen, self.budget_fen or 0)
 
 
 @dataclass
@@ -338,35 +360,39 @@ def completion_report(*, actor: Any, campaign: Campaign, union: Union) -> Report
                 completion.targets += row["n"]
                 completion.delivered += row["done"]
                 completion.due_fen += int(row["due"] or 0)
-    spent = (
-        scoped(Distribution.objects.filter(campaign=campaign), actor, VIEW)
-        .filter(union__path__startswith=union.path)
-        .values("union__path")
-        .annotate(t=Sum("amount_fen"))
+    lines = scoped(Distribution.objects.filter(campaign=campaign), actor, VIEW).filter(
+        union__path__startswith=union.path
+    )
+    spent = lines.values("union__path").annotate(
+        t=Sum("amount_fen", filter=Q(status__in=HANDED_OUT)),
+        p=Sum("amount_fen", filter=Q(status=LineStatus.PENDING)),
     )
     for spent_row in spent:
         for completion in (root, bucket(spent_row["union__path"])):
             if completion is not None:
                 completion.spent_fen += int(spent_row["t"] or 0)
+                completion.pending_fen += int(spent_row["p"] or 0)
     budgets = Allocation.objects.filter(campaign=campaign, union__in=children).values_list(
         "union__path", "amount_fen"
     )
     for path, amount in budgets:
         rows[path].budget_fen = int(amount)
     groups = {g.code: g.name for g in rules.parse_groups(campaign.groups)}
+    spent_by_group = dict(
+        lines.filter(status__in=HANDED_OUT)
+        .values("group_code")
+        .annotate(t=Sum("amount_fen"))
+        .values_list("group_code", "t")
+    )
     by_group = [
         (
             groups.get(row["group_code"], row["group_code"]),
             row["n"],
             row["done"],
-            int(row["spent"] or 0),
+            int(spent_by_group.get(row["group_code"]) or 0),
         )
         for row in targets.values("group_code")
-        .annotate(
-            n=Count("id"),
-            done=Count("id", filter=Q(status=TargetStatus.DELIVERED)),
-            spent=Sum("distribution__amount_fen"),
-        )
+        .annotate(n=Count("id"), done=Count("id", filter=Q(status=TargetStatus.DELIVERED)))
         .order_by("group_code")
     ]
     sources = funds_by_source(campaign)
@@ -385,7 +411,8 @@ def completion_report(*, actor: Any, campaign: Campaign, union: Union) -> Report
 def completion_in(
     *, starts_on: date, ends_on: date, union_path: str | None
 ) -> tuple[int, int] | None:
-    """(listed, delivered) over campaigns ending in the period, for the indicator."""
+    """(listed, delivered) over campaigns ending in the period, for the indicator: delivered
+    counts people whose hand-out reached them (a bank payment once the bank paid it)."""
     targets = _listed(
         Target.objects.filter(
             campaign__ends_on__gte=starts_on,

@@ -6,27 +6,39 @@ it spends from (the campaign row when it spends the organiser's funds) and the t
 delivers to. So two officers spending one budget, or one officer spending while the county
 trims the budget, are served one after the other. The campaign and budget rows are locked
 FOR NO KEY UPDATE: hand-outs insert rows pointing at the campaign (a key-share lock), which a
-plain FOR UPDATE held by a budget change would block into a deadlock."""
+plain FOR UPDATE held by a budget change would block into a deadlock.
+
+A change of the campaign's groups takes the plain FOR UPDATE on purpose, and every hand-out
+first takes FOR KEY SHARE on the campaign row (which only FOR UPDATE conflicts with, so
+hand-outs, budget changes and list builds still run side by side): a change of groups and a
+hand-out wait for each other, and the later one sees the earlier one's outcome (a batch
+exists: the change is refused; the list is stale: the hand-out is refused). The foreign keys
+are checked only at commit, so the batch's insert does not take that lock early enough. A
+list build checks the groups' version under a NO KEY UPDATE lock in every chunk, so a build
+that started under older groups stops instead of writing outdated standards."""
 
 from __future__ import annotations
 
 import base64
+import os
 import secrets
 from collections.abc import Iterable, Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gonghui.accounts.scoping import has_perm
-from gonghui.audit.log import log_action
+from gonghui.audit.log import Event, log_action, log_many
 from gonghui.core import crypto
 from gonghui.core.errors import Conflict, DomainError, Forbidden
 from gonghui.core.filetypes import sniff
-from gonghui.core.payouts import PayoutLine, payout_file_bytes
+from gonghui.core.payouts import PayoutLine, check_results, payout_file_bytes, read_payout_results
+from gonghui.jobs.models import Job
 from gonghui.jobs.registry import ProgressReporter
 from gonghui.members.models import Member
 from gonghui.orgs.models import Union
@@ -38,14 +50,28 @@ from gonghui.warmth.models import (
     Distribution,
     DistributionBatch,
     Fund,
+    LineStatus,
     Method,
+    PayoutStatus,
     Target,
     TargetSource,
     TargetStatus,
+    line_reference,
 )
 
 BULK_CHUNK = 1000
 MAX_BATCH = 500
+# A result file for at most MAX_BATCH lines is a few dozen KB; anything far bigger is not one.
+RESULT_MAX_BYTES = 5 * 1024 * 1024
+REGROUP_FIELDS = [
+    "group_code",
+    "group_name",
+    "cash_fen",
+    "goods",
+    "goods_value_fen",
+    "status",
+    "note",
+]
 
 
 def _user(by: Any) -> Any:
@@ -116,6 +142,13 @@ def campaign_transition(*, by: Any, campaign: Campaign, to: str) -> Campaign:
         # Two managers pressing the button at once: the second sees the new status.
         locked = Campaign.objects.select_for_update(no_key=True).get(pk=campaign.pk)
         rules.check_transition(locked.status, to)
+        waiting = locked.batches.filter(payout_status=PayoutStatus.WAITING).count()
+        if to == rules.CLOSED and waiting:
+            raise DomainError(
+                "warmth.payout_waiting",
+                _("还有 %(n)d 个批次等待银行回盘，导入回盘后才能结束活动") % {"n": waiting},
+                {"batches": waiting},
+            )
         CampaignEvent.objects.create(
             campaign=locked, from_status=locked.status, to_status=to, by=_user(by)
         )
@@ -128,6 +161,39 @@ def campaign_transition(*, by: Any, campaign: Campaign, to: str) -> Campaign:
         )
         locked.status = to
         locked.save(update_fields=["status"])
+    return locked
+
+
+def campaign_groups_set(*, by: Any, campaign: Campaign, groups: Any) -> Campaign:
+    """Replace the campaign's groups (add, change standards, delete, reorder: the order is the
+    tie-break order). Allowed until the first hand-out; a list already built no longer matches
+    and is marked stale until it is rebuilt (targets_rebuild)."""
+    _require_manager(by)
+    _require_change(by, campaign.union)
+    after = rules.groups_data(rules.parse_groups(groups))
+    with transaction.atomic():
+        # FOR UPDATE, not NO KEY: see the module's docstring (a hand-out inserting its batch
+        # and this change wait for each other, so exactly one of them is refused).
+        locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        rules.check_groups_editable(locked.status, locked.batches.count())
+        before = locked.groups
+        if before == after:
+            return locked
+        locked.groups = after
+        locked.groups_version += 1
+        locked.targets_stale = locked.targets_stale or locked.targets.exists()
+        locked.save(update_fields=["groups", "groups_version", "targets_stale"])
+        log_action(
+            "warmth.campaign.groups_changed",
+            actor=by,
+            obj=locked,
+            object_repr=locked.name,
+            changes={
+                "groups": [before, after],
+                "version": locked.groups_version,
+                "list_stale": locked.targets_stale,
+            },
+        )
     return locked
 
 
@@ -273,29 +339,35 @@ def _target(
     )
 
 
-def targets_build(
-    *,
+def _guard_version(campaign: Campaign) -> None:
+    """Inside a chunk's transaction: stop when the groups changed since the run started. The
+    row lock makes a change of groups wait for the chunk, so no chunk writes after it."""
+    current = (
+        Campaign.objects.select_for_update(no_key=True)
+        .filter(pk=campaign.pk)
+        .values_list("groups_version", flat=True)
+        .first()
+    )
+    if current != campaign.groups_version:
+        raise DomainError(
+            "warmth.groups_changed",
+            _("生成名单期间慰问对象类别或标准又被修改，本次生成已停止，请按新的类别重新生成"),
+        )
+
+
+def _add_candidates(
     by: Any,
     campaign: Campaign,
-    union: Union,
-    members: Iterable[Member] | None = None,
-    progress: ProgressReporter | None = None,
+    groups: Sequence[rules.TargetGroup],
+    members: Iterable[Member],
+    progress: ProgressReporter | None,
 ) -> dict[str, int]:
-    """Put on the list everyone in `union`'s subtree who falls in a group and is not listed
-    yet. Streams the registry; each chunk is its own transaction (a rerun goes on where a
-    failed run stopped: the unique constraint and the filter skip who is listed)."""
-    _require_change(by, union)
-    _require_open(campaign)
-    groups = rules.parse_groups(campaign.groups)
-    if members is None:
-        members = selectors.candidates(actor=by, campaign=campaign, union=union).iterator(
-            chunk_size=BULK_CHUNK
-        )
     added: dict[str, int] = {}
     chunk: list[Target] = []
 
     def flush() -> None:
         with transaction.atomic():
+            _guard_version(campaign)
             Target.objects.bulk_create(chunk, ignore_conflicts=True)
         if progress is not None:
             progress.advance(len(chunk))
@@ -310,6 +382,29 @@ def targets_build(
         if len(chunk) >= BULK_CHUNK:
             flush()
     flush()
+    return added
+
+
+def targets_build(
+    *,
+    by: Any,
+    campaign: Campaign,
+    union: Union,
+    members: Iterable[Member] | None = None,
+    progress: ProgressReporter | None = None,
+) -> dict[str, int]:
+    """Put on the list everyone in `union`'s subtree who falls in a group and is not listed
+    yet. Streams the registry; each chunk is its own transaction (a rerun goes on where a
+    failed run stopped: the unique constraint and the filter skip who is listed). `members`,
+    when given, must come from the same `campaign` object (the same version of the groups)."""
+    _require_change(by, union)
+    _require_open(campaign)
+    groups = rules.parse_groups(campaign.groups)
+    if members is None:
+        members = selectors.candidates(actor=by, campaign=campaign, union=union).iterator(
+            chunk_size=BULK_CHUNK
+        )
+    added = _add_candidates(by, campaign, groups, members, progress)
     log_action(
         "warmth.targets.built",
         actor=by,
@@ -319,6 +414,144 @@ def targets_build(
         changes={"campaign": campaign.code, "union": union.code, "added": added},
     )
     return added
+
+
+def targets_rebuild(
+    *, by: Any, campaign: Campaign, progress: ProgressReporter | None = None
+) -> dict[str, Any]:
+    """After the groups changed: every person still waiting on the list is put where the new
+    groups place them (at the new standard), taken off when no group holds them any more (a
+    person added by hand whose group was deleted is marked removed, to be added again by
+    hand), and whoever the new groups add is listed. Clears the stale mark when the groups
+    did not change again meanwhile. People removed by hand stay removed."""
+    _require_manager(by)
+    union = campaign.union
+    _require_change(by, union)
+    _require_open(campaign)
+    _require_stale(campaign)
+    groups = rules.parse_groups(campaign.groups)
+    from gonghui.accounts.scoping import scoped
+
+    waiting = scoped(Target.objects.filter(campaign=campaign), by, selectors.VIEW).filter(
+        status=TargetStatus.LISTED
+    )
+    members = selectors.candidates(actor=by, campaign=campaign, union=union)
+    if progress is not None:
+        progress.set_total(waiting.count() + members.count())
+    regrouped = dropped = 0
+    removed: list[str] = []
+    last_id = 0
+    while True:
+        with transaction.atomic():
+            _guard_version(campaign)
+            # An officer removing someone at this moment: one of the two sees the other.
+            rows = list(
+                waiting.filter(id__gt=last_id)
+                .select_related("member")
+                .select_for_update(of=("self",))
+                .order_by("id")[:BULK_CHUNK]
+            )
+            if not rows:
+                break
+            last_id = rows[-1].pk
+            changed: list[Target] = []
+            gone: list[int] = []
+            for target in rows:
+                group = rules.regroup(
+                    groups,
+                    manual=target.source == TargetSource.MANUAL,
+                    group_code=target.group_code,
+                    person=_person(target.member),
+                    on=campaign.starts_on,
+                )
+                if group is None and target.source == TargetSource.MANUAL:
+                    target.status = TargetStatus.REMOVED
+                    target.note = _("慰问类别“%(name)s”已删除，如仍需慰问请重新人工添加") % {
+                        "name": target.group_name
+                    }
+                    removed.append(target.member.member_no)
+                    changed.append(target)
+                elif group is None:
+                    gone.append(target.pk)
+                elif _standard(target) != _standard_of(group):
+                    target.group_code, target.group_name = group.code, group.name
+                    target.cash_fen, target.goods = group.cash_fen, group.goods
+                    target.goods_value_fen = group.goods_value_fen
+                    changed.append(target)
+                    regrouped += 1
+            Target.objects.bulk_update(changed, REGROUP_FIELDS)
+            if changed:
+                Target.objects.filter(pk__in=[t.pk for t in changed]).update(
+                    updated_at=timezone.now()
+                )
+            # Nobody on a stale list has been handed out to (the groups freeze at the first
+            # batch), so these rows carry no hand-out: the rules simply no longer list them.
+            dropped += Target.objects.filter(pk__in=gone, distributions__isnull=True).delete()[0]
+        if progress is not None:
+            progress.advance(len(rows))
+    added = _add_candidates(by, campaign, groups, members.iterator(chunk_size=BULK_CHUNK), progress)
+    with transaction.atomic():
+        _guard_version(campaign)
+        Campaign.objects.filter(pk=campaign.pk).update(targets_stale=False)
+        log_action(
+            "warmth.targets.rebuilt",
+            actor=by,
+            obj=campaign,
+            object_repr=campaign.name,
+            union_path=union.path,
+            changes={
+                "campaign": campaign.code,
+                "version": campaign.groups_version,
+                "added": added,
+                "regrouped": regrouped,
+                "dropped": dropped,
+                "removed": removed[:200],
+            },
+        )
+    campaign.targets_stale = False
+    return {
+        "added": sum(added.values()),
+        "by_group": added,
+        "regrouped": regrouped,
+        "dropped": dropped,
+        "removed": len(removed),
+        "url": f"/w/warmth/{campaign.code}/",
+    }
+
+
+def targets_rebuild_start(*, by: Any, campaign: Campaign) -> Job:
+    """Run targets_rebuild as a background job with progress (the list may be city-wide)."""
+    from gonghui.jobs.services import job_start
+
+    _require_manager(by)
+    _require_change(by, campaign.union)
+    _require_open(campaign)
+    _require_stale(campaign)
+    return job_start(
+        by=by,
+        kind="warmth.rebuild",
+        title=_("按新的类别和标准重新生成送温暖名单：%(name)s") % {"name": campaign.name},
+        params={"campaign": campaign.code},
+    )
+
+
+def _require_stale(campaign: Campaign) -> None:
+    if not Campaign.objects.filter(pk=campaign.pk, targets_stale=True).exists():
+        raise DomainError("warmth.targets_current", _("名单已按当前的类别和标准生成，无需重新生成"))
+
+
+def _standard(target: Target) -> tuple[str, str, int, str, int]:
+    return (
+        target.group_code,
+        target.group_name,
+        int(target.cash_fen),
+        target.goods,
+        int(target.goods_value_fen),
+    )
+
+
+def _standard_of(group: rules.TargetGroup) -> tuple[str, str, int, str, int]:
+    return (group.code, group.name, group.cash_fen, group.goods, group.goods_value_fen)
 
 
 def _reason(reason: str) -> str:
@@ -425,6 +658,9 @@ def distribute(
     if holder is None:
         raise DomainError("warmth.no_budget", _("该工会不在活动范围内"))
     with transaction.atomic():
+        # A change of the groups at this moment: one of the two sees the other (see above).
+        _key_share(campaign)
+        _require_current_list(campaign)
         # Two hand-outs from one budget at once: the second waits here and sees the first's
         # spending in its check.
         budget = _lock_budget(campaign, holder)
@@ -448,8 +684,12 @@ def distribute(
             selectors.spent_from(campaign, holder),
         )
         rules.check_spending(amount_fen=total, remaining=remaining)
-        if method in (Method.CARD, Method.BANK):
+        through_bank = method in rules.PAYOUT_METHODS
+        if through_bank:
             _accounts(targets)
+        # The cash part of a card or bank hand-out waits for the bank's result file; a line
+        # without cash (goods only) is handed over like a goods hand-out.
+        pending = {t.pk for t in targets if through_bank and t.cash_fen}
         batch = DistributionBatch.objects.create(
             batch_no=_new_batch_no(campaign),
             campaign=campaign,
@@ -459,11 +699,13 @@ def distribute(
             distributed_on=distributed_on,
             line_count=len(targets),
             total_fen=total,
+            payout_status=PayoutStatus.WAITING if pending else PayoutStatus.NONE,
             created_by=_user(by),
         )
         Distribution.objects.bulk_create(
             Distribution(
                 batch=batch,
+                line_no=number,
                 target=t,
                 campaign=campaign,
                 union=union,
@@ -472,12 +714,15 @@ def distribute(
                 cash_fen=t.cash_fen,
                 goods_value_fen=t.goods_value_fen,
                 amount_fen=t.amount_fen,
+                status=LineStatus.PENDING if t.pk in pending else LineStatus.DELIVERED,
             )
-            for t in targets
+            for number, t in enumerate(targets, start=1)
         )
-        Target.objects.filter(pk__in=[t.pk for t in targets]).update(
-            status=TargetStatus.DELIVERED, updated_at=timezone.now()
+        now = timezone.now()
+        Target.objects.filter(pk__in=[t.pk for t in targets if t.pk not in pending]).update(
+            status=TargetStatus.DELIVERED, updated_at=now
         )
+        Target.objects.filter(pk__in=pending).update(status=TargetStatus.PAYING, updated_at=now)
         log_action(
             "warmth.batch.distributed",
             actor=by,
@@ -490,9 +735,31 @@ def distribute(
                 "people": [t.member.member_no for t in targets],
                 "total_fen": total,
                 "budget_union": holder.code,
+                "waiting_for_bank": len(pending),
             },
         )
     return batch
+
+
+def _key_share(campaign: Campaign) -> None:
+    """FOR KEY SHARE on the campaign row (Django offers FOR UPDATE and FOR NO KEY UPDATE
+    only). SQLite runs one writer at a time and needs no row lock."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM warmth_campaign WHERE id = %s FOR KEY SHARE", [campaign.pk])
+
+
+def _require_current_list(campaign: Campaign) -> None:
+    """The list must follow the campaign's current groups (read from the database, not from
+    the caller's copy of the campaign)."""
+    if Campaign.objects.filter(pk=campaign.pk, targets_stale=True).exists():
+        raise DomainError(
+            "warmth.targets_stale",
+            _(
+                "慰问对象类别或标准已修改，对象名单需重新生成；请等市总工会保障部重新生成名单后再发放"
+            ),
+        )
 
 
 def _accounts(targets: Sequence[Target]) -> dict[int, str]:
@@ -516,22 +783,31 @@ def _accounts(targets: Sequence[Target]) -> dict[int, str]:
 
 
 def payout_file(*, by: Any, batch: DistributionBatch) -> bytes:
-    """The bank's payout file for a card or bank batch (full account numbers: audited)."""
-    if batch.method not in (Method.CARD, Method.BANK):
+    """The bank's payout file for a card or bank batch: the lines waiting for the bank, each
+    with its 业务编号 (batch number and line number), the full account numbers (audited)."""
+    _require_change(by, batch.union)
+    if batch.method not in rules.PAYOUT_METHODS:
         raise DomainError("warmth.not_a_payout", _("只有打卡或转账的批次有代发文件"))
-    lines = list(selectors.batch_lines(batch))
+    status = DistributionBatch.objects.values_list("payout_status", flat=True).get(pk=batch.pk)
+    if status == PayoutStatus.SETTLED:
+        raise Conflict(
+            "warmth.payout.settled",
+            _("该批次已导入银行回盘，不能再下载代发文件；支付失败的人已回到名单上，请另行发放"),
+        )
+    lines = list(selectors.batch_lines(batch).filter(status=LineStatus.PENDING))
+    if not lines:
+        raise DomainError("warmth.payout.nothing_waiting", _("本批次没有等待银行支付的明细"))
     accounts = _accounts([line.target for line in lines])
     memo = _("%(campaign)s慰问金") % {"campaign": batch.campaign.name}
     data = payout_file_bytes(
         PayoutLine(
-            reference=f"{batch.batch_no}-{index:04d}",
+            reference=line_reference(batch.batch_no, line.line_no),
             payee_name=line.target.member.name,
             account_no=accounts[line.target_id],
             amount_fen=line.cash_fen,
             memo=memo,
         )
-        for index, line in enumerate(lines, start=1)
-        if line.cash_fen
+        for line in lines
     )
     log_action(
         "warmth.batch.payout_exported",
@@ -539,9 +815,143 @@ def payout_file(*, by: Any, batch: DistributionBatch) -> bytes:
         obj=batch,
         object_repr=batch.batch_no,
         union_path=batch.union.path,
-        changes={"lines": len(lines)},
+        changes={"lines": len(lines), "cash_fen": sum(line.cash_fen for line in lines)},
     )
     return data
+
+
+def payout_results_import(*, by: Any, batch: DistributionBatch, path: Path | str) -> dict[str, Any]:
+    """Apply the bank's result file, all or nothing. The file must answer exactly the lines
+    waiting for the bank, with their amounts. A paid line is handed out (已发放); a failed line
+    keeps the bank's reason and its hand-out is undone: it stops counting against the budget
+    and the person is back on the list (待发放) for a later batch, by any method. A settled
+    batch is refused (`warmth.payout.settled`): the same file imported twice changes nothing."""
+    _require_change(by, batch.union)
+    if batch.method not in rules.PAYOUT_METHODS:
+        raise DomainError("warmth.not_a_payout", _("只有打卡或转账的批次有银行回盘"))
+    if os.path.getsize(path) > RESULT_MAX_BYTES:
+        raise DomainError(
+            "warmth.payout.file_too_large", _("回盘文件超过 5 MB，请确认是本批次的银行回盘文件")
+        )
+    results = read_payout_results(path)
+    with transaction.atomic():
+        # Two clerks importing the result at once: the second waits here, then finds the batch
+        # settled instead of undoing or paying its lines a second time.
+        locked = (
+            DistributionBatch.objects.select_for_update(of=("self",))
+            .select_related("union", "budget_union")
+            .get(pk=batch.pk)
+        )
+        if locked.payout_status == PayoutStatus.SETTLED:
+            raise Conflict(
+                "warmth.payout.settled",
+                _("该批次已于 %(at)s 导入过银行回盘，不能重复导入")
+                % {"at": timezone.localtime(locked.settled_at).strftime("%Y-%m-%d %H:%M")},
+                {"batch": _settled_summary(locked)},
+            )
+        if locked.payout_status != PayoutStatus.WAITING:
+            raise DomainError("warmth.payout.nothing_waiting", _("本批次没有等待银行支付的明细"))
+        lines = {
+            line_reference(locked.batch_no, line.line_no): line
+            for line in locked.lines.filter(status=LineStatus.PENDING).select_related(
+                "target__member"
+            )
+        }
+        check_results(
+            results,
+            {reference: int(line.cash_fen) for reference, line in lines.items()},
+            code="warmth.payout.results_invalid",
+        )
+        paid: list[Distribution] = []
+        failed: list[Distribution] = []
+        events: list[Event] = []
+        for result in results:
+            line = lines[result.reference]
+            member = line.target.member
+            if result.paid:
+                line.status = LineStatus.PAID
+                paid.append(line)
+            else:
+                line.status = LineStatus.FAILED
+                line.reason = result.reason[:200]
+                failed.append(line)
+            events.append(
+                Event(
+                    f"warmth.line.{line.status}",
+                    line,
+                    {
+                        "batch": locked.batch_no,
+                        "reference": result.reference,
+                        "member": member.member_no,
+                        "cash_fen": line.cash_fen,
+                        "amount_fen": line.amount_fen,
+                        **({"reason": line.reason} if not result.paid else {}),
+                    },
+                    object_repr=f"{locked.batch_no} {member.member_no} {member.name}",
+                    union_path=locked.union.path,
+                )
+            )
+        Distribution.objects.bulk_update([*paid, *failed], ["status", "reason"])
+        now = timezone.now()
+        # Nothing else moves a person who is 待银行回盘 (removal and hand-outs need 待发放),
+        # so every one of them is found here; the count guards that rule.
+        moved = Target.objects.filter(
+            pk__in=[line.target_id for line in paid], status=TargetStatus.PAYING
+        ).update(status=TargetStatus.DELIVERED, updated_at=now)
+        moved += Target.objects.filter(
+            pk__in=[line.target_id for line in failed], status=TargetStatus.PAYING
+        ).update(status=TargetStatus.LISTED, updated_at=now)
+        if moved != len(results):
+            raise Conflict(
+                "warmth.payout.targets_changed", _("名单上有人的状态不一致，请刷新后重试")
+            )
+        locked.payout_status = PayoutStatus.SETTLED
+        locked.settled_at = now
+        locked.settled_by = _user(by)
+        locked.paid_count = len(paid)
+        locked.paid_fen = sum(int(line.cash_fen) for line in paid)
+        locked.failed_count = len(failed)
+        locked.failed_fen = sum(int(line.cash_fen) for line in failed)
+        locked.save(
+            update_fields=[
+                "payout_status",
+                "settled_at",
+                "settled_by",
+                "paid_count",
+                "paid_fen",
+                "failed_count",
+                "failed_fen",
+            ]
+        )
+        log_many(by, events)
+        log_action(
+            "warmth.batch.settled",
+            actor=by,
+            obj=locked,
+            object_repr=locked.batch_no,
+            union_path=locked.union.path,
+            changes={
+                "paid": locked.paid_count,
+                "paid_fen": locked.paid_fen,
+                "failed": locked.failed_count,
+                "failed_fen": locked.failed_fen,
+                "budget_released_fen": sum(int(line.amount_fen) for line in failed),
+                "budget_union": locked.budget_union.code,
+            },
+        )
+    return _settled_summary(locked)
+
+
+def _settled_summary(batch: DistributionBatch) -> dict[str, Any]:
+    return {
+        "batch": str(batch.public_id),
+        "batch_no": batch.batch_no,
+        "paid": batch.paid_count,
+        "paid_fen": batch.paid_fen,
+        "failed": batch.failed_count,
+        "failed_fen": batch.failed_fen,
+        "url": f"/w/warmth/batches/{batch.public_id}/",
+    }
 
 
 def batch_mark_signed(

@@ -3,7 +3,8 @@ their receipt lists, and the completion report."""
 
 from __future__ import annotations
 
-from typing import Any
+import tempfile
+from typing import Any, cast
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from gonghui.accounts.scoping import has_perm
 from gonghui.audit.log import log_action
-from gonghui.core.errors import DomainError, Forbidden, NotFound
+from gonghui.core.errors import Conflict, DomainError, Forbidden, NotFound
 from gonghui.core.http import AuthedRequest
 from gonghui.core.money import format_fen
 from gonghui.core.pages import form_error, paginate, staff_page, xlsx_download
@@ -25,16 +26,20 @@ from gonghui.orgs.models import Union
 from gonghui.warmth import rules, selectors, services
 from gonghui.warmth.forms import (
     AllocationForm,
+    BaseGroupFormSet,
     BuildForm,
     CampaignForm,
     DistributeForm,
     FundForm,
+    GroupForm,
+    GroupFormSet,
     RemoveForm,
+    ResultForm,
     ScanForm,
     TargetAddForm,
     TargetFilterForm,
 )
-from gonghui.warmth.models import Campaign, CampaignStatus, FundSource, Method
+from gonghui.warmth.models import Campaign, CampaignStatus, FundSource, PayoutStatus
 
 VIEW = selectors.VIEW
 CHANGE = selectors.CHANGE
@@ -127,14 +132,78 @@ def campaign_detail(request: AuthedRequest, code: str) -> HttpResponse:
             "allocation_form": AllocationForm(auto_id="alloc_%s")
             if is_open and has_perm(user, CHANGE)
             else None,
+            # While the list is stale the page offers the whole rebuild instead.
             "build_form": BuildForm(
                 initial={"union": homes[0].code if homes else ""}, auto_id="build_%s"
             )
-            if is_open and has_perm(user, CHANGE)
+            if is_open and has_perm(user, CHANGE) and not campaign.targets_stale
             else None,
             "events": campaign.events.select_related("by"),
+            "groups_editable": manager and selectors.groups_editable(campaign),
         },
     )
+
+
+@staff_page(CHANGE)
+def groups_edit(request: AuthedRequest, code: str) -> HttpResponseBase:
+    """Add, change, delete and reorder the campaign's groups until the first hand-out."""
+    campaign = selectors.campaign_get(actor=request.user, code=code)
+    if not selectors.is_manager(request.user):
+        raise Forbidden("auth.forbidden", _("慰问对象类别和标准由市总工会保障部设定"))
+    initial = [
+        GroupForm.initial_for(group, order)
+        for order, group in enumerate(rules.parse_groups(campaign.groups), start=1)
+    ]
+    formset = cast(
+        BaseGroupFormSet, GroupFormSet(request.POST or None, initial=initial, prefix="groups")
+    )
+    if request.method == "POST" and formset.is_valid():
+        try:
+            campaign = services.campaign_groups_set(
+                by=request.user, campaign=campaign, groups=formset.groups()
+            )
+            job = (
+                services.targets_rebuild_start(by=request.user, campaign=campaign)
+                if campaign.targets_stale
+                else None
+            )
+        except Forbidden:
+            raise
+        except DomainError as exc:
+            formset.non_form_errors().append(exc.message)
+        else:
+            if job is not None:
+                messages.success(
+                    request,
+                    _("类别和标准已保存。对象名单正在按新的类别和标准重新生成，完成前不能发放。"),
+                )
+                return redirect("jobs:detail", public_id=job.public_id)
+            messages.success(request, _("类别和标准已保存"))
+            return redirect("warmth:campaign", code=campaign.code)
+    frozen = ""
+    try:
+        rules.check_groups_editable(campaign.status, campaign.batches.count())
+    except DomainError as exc:
+        frozen = exc.message
+    return render(
+        request,
+        "warmth/groups.html",
+        {"campaign": campaign, "formset": formset, "frozen": frozen},
+    )
+
+
+@staff_page(CHANGE)
+@require_POST
+def rebuild(request: AuthedRequest, code: str) -> HttpResponse:
+    campaign = selectors.campaign_get(actor=request.user, code=code)
+    try:
+        job = services.targets_rebuild_start(by=request.user, campaign=campaign)
+    except Forbidden:
+        raise
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("warmth:campaign", code=campaign.code)
+    return redirect("jobs:detail", public_id=job.public_id)
 
 
 @staff_page(CHANGE)
@@ -287,6 +356,7 @@ def target_list(request: AuthedRequest, code: str) -> HttpResponseBase:
         union is not None
         and union.kind in {"grassroots", "branch"}
         and campaign.status == CampaignStatus.ACTIVE
+        and not campaign.targets_stale
         and selectors.can_change(request.user, union)
     )
     query: dict[str, str] = {
@@ -301,7 +371,7 @@ def target_list(request: AuthedRequest, code: str) -> HttpResponseBase:
             "campaign": campaign,
             "form": form,
             "union": union,
-            "page": paginate(request, targets, per_page=PER_PAGE),
+            "page": paginate(request, selectors.with_last_failure(targets), per_page=PER_PAGE),
             "query": urlencode(query),
             "can_hand_out": can_hand_out,
             "can_edit": union is not None
@@ -478,17 +548,78 @@ def batch_detail(request: AuthedRequest, public_id: str) -> HttpResponse:
             else:
                 messages.success(request, _("已确认签收"))
                 return redirect("warmth:batch", public_id=batch.public_id)
+    return _batch_page(request, batch, form, ResultForm(auto_id="result_%s"))
+
+
+def _batch_page(
+    request: AuthedRequest, batch: Any, scan_form: ScanForm, result_form: ResultForm
+) -> HttpResponse:
     return render(
         request,
         "warmth/batch.html",
         {
             "batch": batch,
             "lines": selectors.batch_lines(batch),
-            "form": form,
+            "form": scan_form,
+            "result_form": result_form,
             "can_change": selectors.can_change(request.user, batch.union),
-            "payout": batch.method in (Method.CARD, Method.BANK),
+            "payout": batch.method in rules.PAYOUT_METHODS,
+            "waiting": batch.payout_status == PayoutStatus.WAITING,
         },
     )
+
+
+@staff_page(CHANGE)
+@require_POST
+def batch_results(request: AuthedRequest, public_id: str) -> HttpResponse:
+    """The bank's result file for a card or bank batch, applied all or nothing."""
+    batch = selectors.batch_get(actor=request.user, public_id=public_id, permission=CHANGE)
+    form = ResultForm(request.POST, request.FILES, auto_id="result_%s")
+    if form.is_valid():
+        with tempfile.NamedTemporaryFile(suffix=".xlsx") as spool:
+            for chunk in form.cleaned_data["file"].chunks():
+                spool.write(chunk)
+                if spool.tell() > services.RESULT_MAX_BYTES:
+                    break
+            spool.flush()
+            try:
+                outcome = services.payout_results_import(
+                    by=request.user, batch=batch, path=spool.name
+                )
+            except Forbidden:
+                raise
+            except Conflict as exc:  # settled meanwhile: the page no longer offers the form
+                messages.error(request, exc.message)
+                return redirect("warmth:batch", public_id=batch.public_id)
+            except DomainError as exc:
+                form_error(form, exc)
+                for problem in _problems(exc):
+                    form.add_error(None, problem)
+            else:
+                messages.success(
+                    request,
+                    (
+                        _(
+                            "已导入银行回盘：成功 %(paid)d 笔，失败 %(failed)d 笔。"
+                            "失败的人已退回名单，可重新发放。"
+                        )
+                        if outcome["failed"]
+                        else _("已导入银行回盘：%(paid)d 笔全部支付成功。")
+                    )
+                    % outcome,
+                )
+                return redirect("warmth:batch", public_id=batch.public_id)
+    return _batch_page(request, batch, ScanForm(), form)
+
+
+def _problems(exc: DomainError) -> list[str]:
+    """The first rows of a refused result file that could not be read (a file that does not
+    match the batch names its problems in the message already)."""
+    return [
+        _("第 %(row)s 行 %(column)s：%(reason)s")
+        % {"row": e.get("row"), "column": e.get("column", ""), "reason": e.get("reason", "")}
+        for e in (exc.details or {}).get("errors", [])[:10]
+    ]
 
 
 @staff_page(VIEW)

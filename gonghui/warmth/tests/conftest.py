@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -110,3 +111,60 @@ def listed(running: Campaign, dora: User, tree: dict[str, Union]) -> dict[str, M
     }
     services.targets_build(by=dora, campaign=running, union=tree["city"])
     return people
+
+
+def account_of(member: Member) -> str:
+    return f"6222{member.pk:012d}"
+
+
+@pytest.fixture
+def card_accounts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every member has a co-branded card the bank can pay onto."""
+    from gonghui.cards import selectors as card_selectors
+
+    monkeypatch.setattr(card_selectors, "payout_account_of", account_of)
+
+
+def bank_batch(campaign: Campaign, union: Union, by: User, *targets: Any) -> Any:
+    from gonghui.warmth.models import Target
+
+    return services.distribute(
+        by=by,
+        campaign=campaign,
+        union=union,
+        target_ids=[t.public_id if isinstance(t, Target) else t for t in targets],
+        method="bank",
+        distributed_on=date(2026, 12, 20),
+    )
+
+
+def result_file(
+    tmp_path: Path, batch: Any, by: User, failed: dict[str, str], **changed: int
+) -> Path:
+    """The bank's answer to the batch's payout file, as the bank builds it: every line paid
+    except the people named in `failed` (name → reason); `changed` (name → fen) alters an
+    amount."""
+    from gonghui.core.excel import Sheet
+    from gonghui.core.money import parse_yuan
+    from gonghui.core.payouts import PayoutLine, result_file_bytes
+
+    sent = tmp_path / f"payout-{batch.batch_no}.xlsx"
+    sent.write_bytes(services.payout_file(by=by, batch=batch))
+    rows = list(Sheet(sent).rows())[1:]
+    lines = [
+        PayoutLine(
+            reference=str(row[1]),
+            payee_name=str(row[2]),
+            account_no=str(row[3]),
+            amount_fen=changed.get(str(row[2]), parse_yuan(str(row[4]))),
+            memo=str(row[5]),
+        )
+        for row in rows
+    ]
+    path = tmp_path / f"result-{batch.batch_no}.xlsx"
+    path.write_bytes(
+        result_file_bytes(
+            (line, line.payee_name not in failed, failed.get(line.payee_name, "")) for line in lines
+        )
+    )
+    return path

@@ -4,8 +4,10 @@ the report."""
 from __future__ import annotations
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from gonghui.warmth.models import Target
+from gonghui.warmth.tests.conftest import bank_batch, result_file
 
 pytestmark = pytest.mark.django_db
 
@@ -108,3 +110,89 @@ def test_hand_out_and_report_through_the_api(login_as, people, listed) -> None:
         {"source": "federation", "raised_fen": 1_000_000, "spent_share_fen": 70_000}
     ]
     assert login_as(people["bob"]).get(f"{API}/campaigns/W1/report?union=UA").status_code == 404
+
+
+@pytest.mark.usefixtures("card_accounts")
+def test_the_bank_result_through_the_api(login_as, people, running, listed, tree, tmp_path) -> None:
+    a1, a2 = (Target.objects.get(member=listed[k]) for k in ("a1", "a2"))
+    batch = bank_batch(running, tree["a"], people["alice"], a1, a2)
+    alice = login_as(people["alice"])
+    url = f"{API}/batches/{batch.public_id}"
+    assert alice.get(url).json()["payout_status"] == "waiting"
+
+    wrong = result_file(tmp_path, batch, people["alice"], {}, **{"甲二": 5})
+    refused = alice.post(
+        f"{url}/results", {"file": SimpleUploadedFile("r.xlsx", wrong.read_bytes())}
+    )
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "warmth.payout.results_invalid"
+    assert refused.json()["details"]["problems"]
+
+    bob = login_as(people["bob"])
+    path = result_file(tmp_path, batch, people["alice"], {"甲一": "账号不存在"})
+    upload = path.read_bytes()
+    assert (
+        bob.post(f"{url}/results", {"file": SimpleUploadedFile("r.xlsx", upload)}).status_code
+        == 404
+    )
+    assert bob.get(f"{url}/lines").status_code == 404
+
+    response = alice.post(f"{url}/results", {"file": SimpleUploadedFile("r.xlsx", upload)})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["paid"], body["paid_fen"], body["failed"], body["failed_fen"]) == (
+        1,
+        100_000,
+        1,
+        50_000,
+    )
+    lines = alice.get(f"{url}/lines").json()
+    assert [(x["reference"], x["status"], x["reason"]) for x in lines] == [
+        (f"{batch.batch_no}-0001", "failed", "账号不存在"),
+        (f"{batch.batch_no}-0002", "paid", ""),
+    ]
+    again = alice.post(f"{url}/results", {"file": SimpleUploadedFile("r.xlsx", upload)})
+    assert again.status_code == 409 and again.json()["code"] == "warmth.payout.settled"
+    report = alice.get(f"{API}/campaigns/W1/report").json()
+    assert (report["total"]["delivered"], report["total"]["spent_fen"]) == (1, 120_000)
+    assert report["total"]["pending_fen"] == 0
+
+
+def test_groups_are_replaced_through_the_api(login_as, people, dora, listed, tree) -> None:
+    city = login_as(dora)
+    groups = city.get(f"{API}/campaigns/W1").json()["groups"]
+    groups[1]["cash_fen"] = 60_000
+    payload = {"groups": [groups[1], groups[0], *groups[2:]]}
+    alice = login_as(people["alice"])
+    assert (
+        alice.put(
+            f"{API}/campaigns/W1/groups", payload, content_type="application/json"
+        ).status_code
+        == 403
+    )
+    response = city.put(f"{API}/campaigns/W1/groups", payload, content_type="application/json")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["targets_stale"] is True and body["rebuild_job"]
+    assert [g["code"] for g in body["groups"]][:2] == ["hardship", "hardship_model"]
+    hand_out = alice.post(
+        f"{API}/campaigns/W1/distributions",
+        {
+            "union": "UA",
+            "targets": [str(Target.objects.get(member=listed["a1"]).public_id)],
+            "method": "cash",
+            "distributed_on": "2026-12-20",
+        },
+        content_type="application/json",
+    )
+    assert hand_out.status_code == 400 and hand_out.json()["code"] == "warmth.targets_stale"
+
+    duplicate = city.put(
+        f"{API}/campaigns/W1/groups",
+        {"groups": [groups[0], groups[0]]},
+        content_type="application/json",
+    )
+    assert duplicate.status_code == 400 and duplicate.json()["code"] == "warmth.groups_invalid"
+    assert city.put(
+        f"{API}/campaigns/W1/groups", {"groups": []}, content_type="application/json"
+    ).status_code in (400, 422)

@@ -10,11 +10,18 @@ from typing import Any
 import pytest
 from django.db import connection
 
+from gonghui.audit.models import AuditEntry
 from gonghui.conftest import ensure_reference_data, make_user, race
 from gonghui.core.errors import DomainError
 from gonghui.warmth import selectors, services
-from gonghui.warmth.models import Allocation, DistributionBatch, Target
-from gonghui.warmth.tests.conftest import make_member, new_campaign
+from gonghui.warmth.models import Allocation, Campaign, DistributionBatch, Target
+from gonghui.warmth.tests.conftest import (
+    account_of,
+    bank_batch,
+    make_member,
+    new_campaign,
+    result_file,
+)
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -120,3 +127,45 @@ def test_trimming_a_budget_while_it_is_spent_keeps_it_covered(setting) -> None:
     spent = selectors.spent_from(campaign, tree["a"])
     assert spent <= allocation.amount_fen, results
     assert sum(isinstance(r, DomainError) for r in results) == 1, results
+
+
+def test_one_result_file_imported_twice_at_once_is_applied_once(
+    setting, monkeypatch, tmp_path
+) -> None:
+    from gonghui.cards import selectors as card_selectors
+
+    monkeypatch.setattr(card_selectors, "payout_account_of", account_of)
+    campaign, one, two = start(setting, 500_000)
+    alice = setting["alice"]
+    batch = bank_batch(campaign, setting["tree"]["a"], alice, one, two)
+    path = result_file(tmp_path, batch, alice, {two.member.name: "账户已销户"})
+
+    results = race(
+        lambda: services.payout_results_import(by=alice, batch=batch, path=path),
+        lambda: services.payout_results_import(by=setting["anna"], batch=batch, path=path),
+    )
+
+    assert sum(isinstance(r, dict) for r in results) == 1, results
+    assert [r.code for r in results if isinstance(r, DomainError)] == ["warmth.payout.settled"]
+    assert AuditEntry.objects.filter(action="warmth.line.failed").count() == 1
+    assert Target.objects.get(pk=two.pk).status == "listed"
+    assert selectors.spent_from(campaign, setting["tree"]["a"]) == one.amount_fen
+
+
+def test_a_change_of_groups_and_a_hand_out_at_once_never_both_pass(setting) -> None:
+    campaign, one, _two = start(setting, 500_000)
+    groups = [dict(g) for g in campaign.groups]
+    groups[1]["cash_fen"] = 60_000
+
+    results = race(
+        hand_out(setting, campaign, "alice", one),
+        lambda: services.campaign_groups_set(by=setting["dora"], campaign=campaign, groups=groups),
+    )
+
+    refused = [r.code for r in results if isinstance(r, DomainError)]
+    assert len(refused) == 1 and refused[0] in {"warmth.groups_frozen", "warmth.targets_stale"}
+    fresh = Campaign.objects.get(pk=campaign.pk)
+    if DistributionBatch.objects.exists():
+        assert fresh.groups_version == 1 and not fresh.targets_stale
+    else:
+        assert fresh.groups_version == 2 and fresh.targets_stale

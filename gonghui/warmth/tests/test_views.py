@@ -12,7 +12,7 @@ from gonghui.core.excel import Sheet
 from gonghui.jobs.models import Job
 from gonghui.warmth import services
 from gonghui.warmth.models import Campaign, DistributionBatch, Target, TargetStatus
-from gonghui.warmth.tests.conftest import make_member
+from gonghui.warmth.tests.conftest import bank_batch, make_member, result_file
 
 pytestmark = pytest.mark.django_db
 
@@ -221,3 +221,147 @@ def test_list_pages_keep_their_query_counts(
     ):
         with django_assert_max_num_queries(25):
             assert client.get(url).status_code == 200, url
+
+
+@pytest.mark.usefixtures("card_accounts")
+def test_the_bank_result_is_imported_on_the_batch_page(
+    login_as, people, running, listed, tree, tmp_path
+) -> None:
+    a1, a2 = (Target.objects.get(member=listed[k]) for k in ("a1", "a2"))
+    batch = bank_batch(running, tree["a"], people["alice"], a1, a2)
+    alice = login_as(people["alice"])
+    url = f"{W}/batches/{batch.public_id}/"
+    html = alice.get(url).content.decode()
+    assert "导入银行回盘" in html and "待银行回盘" in html and f"{batch.batch_no}-0002" in html
+    assert f"{url}payout/" in html
+
+    wrong = result_file(tmp_path, batch, people["alice"], {}, **{"甲一": 1})
+    refused = alice.post(
+        f"{url}results/", {"file": SimpleUploadedFile("r.xlsx", wrong.read_bytes())}
+    )
+    assert refused.status_code == 200 and "金额与发放明细不符" in refused.content.decode()
+    assert Target.objects.get(pk=a1.pk).status == TargetStatus.PAYING
+
+    path = result_file(tmp_path, batch, people["alice"], {"甲二": "账户已冻结"})
+    response = alice.post(
+        f"{url}results/", {"file": SimpleUploadedFile("r.xlsx", path.read_bytes())}
+    )
+    assert response.status_code == 302 and response["Location"] == url
+    html = alice.get(url).content.decode()
+    assert "支付失败" in html and "账户已冻结" in html and "银行已支付" in html
+    assert "导入回盘</button>" not in html and f"{url}payout/" not in html
+    listed_page = alice.get(f"{W}/{running.code}/targets/").content.decode()
+    assert "银行代发失败：账户已冻结" in listed_page
+    assert 'data-testid="delivered-count">1<' in listed_page
+
+    again = alice.post(f"{url}results/", {"file": SimpleUploadedFile("r.xlsx", path.read_bytes())})
+    assert again.status_code == 302
+    assert "不能重复导入" in alice.get(url).content.decode()
+    bob = login_as(people["bob"])
+    assert bob.get(url).status_code == 404
+    assert (
+        bob.post(f"{url}results/", {"file": SimpleUploadedFile("r.xlsx", b"x")}).status_code == 404
+    )
+
+
+def group_post(campaign, **changes) -> dict[str, str]:
+    """The groups page's form as the browser posts it, with `changes` ("0-cash": "600")."""
+    from gonghui.warmth.forms import GroupForm
+    from gonghui.warmth.rules import parse_groups
+
+    groups = parse_groups(Campaign.objects.get(pk=campaign.pk).groups)
+    data = {
+        "groups-TOTAL_FORMS": str(len(groups) + 1),
+        "groups-INITIAL_FORMS": str(len(groups)),
+        "groups-MIN_NUM_FORMS": "0",
+        "groups-MAX_NUM_FORMS": "20",
+    }
+    for index, group in enumerate(groups):
+        for key, value in GroupForm.initial_for(group, index + 1).items():
+            if key == "categories":
+                continue
+            data[f"groups-{index}-{key}"] = "" if value is None else str(value)
+        if group.categories:
+            data[f"groups-{index}-categories"] = list(group.categories)  # type: ignore[assignment]
+    data.update({f"groups-{key}": value for key, value in changes.items()})
+    return data
+
+
+def test_the_city_edits_the_groups_and_the_list_is_rebuilt(
+    login_as, dora, people, running, listed, tree, django_capture_on_commit_callbacks
+) -> None:
+    client = login_as(dora)
+    page = client.get(f"{W}/{running.code}/").content.decode()
+    assert f"{W}/{running.code}/groups/" in page and "对象名单需重新生成" not in page
+    form = client.get(f"{W}/{running.code}/groups/").content.decode()
+    assert 'name="groups-1-cash" value="500.00"' in form and "groups-5-code" in form
+
+    # Raise the hardship standard, delete the elderly, move model workers first, add riders.
+    data = group_post(
+        running,
+        **{
+            "1-cash": "600",
+            "4-DELETE": "on",
+            "2-ORDER": "0",
+            "5-code": "riders",
+            "5-name": "外卖骑手",
+            "5-cash": "100",
+            "5-categories": "rider",
+        },
+    )
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(f"{W}/{running.code}/groups/", data)
+    job = Job.objects.get(kind="warmth.rebuild")
+    assert response["Location"] == f"/w/jobs/{job.public_id}/" and len(callbacks) == 1
+    campaign = Campaign.objects.get(pk=running.pk)
+    assert [g["code"] for g in campaign.groups] == [
+        "model_worker",
+        "hardship_model",
+        "hardship",
+        "new_form",
+        "riders",
+    ]
+    assert campaign.groups[2]["cash_fen"] == 60_000 and campaign.targets_stale
+
+    # Until the job has run the list is stale: visible, and nobody can hand out.
+    assert 'data-testid="targets-stale"' in client.get(f"{W}/{running.code}/").content.decode()
+    alice = login_as(people["alice"])
+    targets = alice.get(f"{W}/{running.code}/targets/").content.decode()
+    assert "对象名单需重新生成" in targets and 'id="handout"' not in targets
+    a1 = Target.objects.get(member=listed["a1"])
+    alice.post(
+        f"{W}/{running.code}/distribute/",
+        {
+            "union": "UA",
+            "method": "cash",
+            "distributed_on": "2026-12-20",
+            "targets": [str(a1.public_id)],
+        },
+    )
+    assert not DistributionBatch.objects.exists()
+
+    callbacks[0]()
+    job.refresh_from_db()
+    assert job.status == "succeeded" and job.summary["regrouped"] == 2, job.summary
+    assert Target.objects.get(pk=a1.pk).cash_fen == 60_000
+    assert 'id="handout"' in alice.get(f"{W}/{running.code}/targets/").content.decode()
+
+
+def test_groups_are_frozen_after_the_first_hand_out(
+    login_as, dora, people, running, listed, tree
+) -> None:
+    client = login_as(dora)
+    invalid = client.post(
+        f"{W}/{running.code}/groups/", group_post(running, **{"1-code": "hardship_model"})
+    )
+    assert "重复" in invalid.content.decode()
+    assert login_as(people["alice"]).get(f"{W}/{running.code}/groups/").status_code == 403
+    hand_out(running, tree["a"], people["alice"], Target.objects.get(member=listed["a1"]))
+    page = client.get(f"{W}/{running.code}/").content.decode()
+    assert "已有发放批次，类别和标准不能再修改" in page and f"{running.code}/groups/" not in page
+    assert (
+        'data-testid="groups-frozen"' in client.get(f"{W}/{running.code}/groups/").content.decode()
+    )
+    refused = client.post(f"{W}/{running.code}/groups/", group_post(running, **{"1-cash": "600"}))
+    assert "不能再修改" in refused.content.decode()
+    assert Campaign.objects.get(pk=running.pk).groups[1]["cash_fen"] == 50_000
