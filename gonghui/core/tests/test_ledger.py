@@ -1,6 +1,6 @@
 """The generic hash-chained ledger (gonghui.core.ledger), exercised on the mutual-aid fund's
 book: entries chain per plan year from the genesis hash, the table refuses changes at the
-database level, and `verify` (and `mutualaid_ledger_verify`) names the first entry that was
+database level, and `verify` (and `ledger_verify`) names the first entry that was
 changed, removed or cut off once the guard is switched off, as an attacker with the database
 would."""
 
@@ -50,7 +50,7 @@ def raw(sql: str, params: list) -> None:
 
 def verify_command(*args: str) -> str:
     out = io.StringIO()
-    call_command("mutualaid_ledger_verify", *args, stdout=out)
+    call_command("ledger_verify", "mutualaid", *args, stdout=out)
     return out.getvalue()
 
 
@@ -103,9 +103,19 @@ def test_each_plan_year_chains_from_the_genesis_hash(entries) -> None:
 
 def test_an_intact_ledger_verifies(entries) -> None:
     assert ledger.verify(LedgerEntry) is None
-    assert "intact: 4 entries" in verify_command()
-    assert json.loads(verify_command("--json")) == {"ok": True, "entries": 4}
-    assert "intact: 1 entries" in verify_command("--plan", "Y2")
+    assert "mutualaid.ledgerentry: intact, 4 entries" in verify_command()
+    assert json.loads(verify_command("--json")) == {
+        "ok": True,
+        "ledgers": [{"ledger": "mutualaid.ledgerentry", "ok": True, "entries": 4}],
+    }
+    assert "intact, 1 entries" in verify_command("--chain", "Y2")
+    every = io.StringIO()
+    call_command("ledger_verify", "--json", stdout=every)
+    assert {line["ledger"] for line in json.loads(every.getvalue())["ledgers"]} >= {
+        "mutualaid.ledgerentry",
+        "hardship.disbursement",
+        "modelworkers.allowancepaid",
+    }
 
 
 def test_an_empty_ledger_verifies(db) -> None:
@@ -140,10 +150,12 @@ def test_a_changed_entry_is_named_in_json(entries) -> None:
     out = io.StringIO()
 
     with pytest.raises(CommandError):
-        call_command("mutualaid_ledger_verify", "--json", stdout=out)
+        call_command("ledger_verify", "mutualaid", "--json", stdout=out)
 
     body = json.loads(out.getvalue())
-    assert body["broken_id"] == target.pk and body["chain"] == "Y1" and body["ok"] is False
+    assert body["ok"] is False
+    line = body["ledgers"][0]
+    assert line["broken_id"] == target.pk and line["chain"] == "Y1" and line["ok"] is False
 
 
 def test_a_rehashed_entry_breaks_the_link_to_the_next(entries) -> None:
@@ -196,9 +208,11 @@ def test_a_head_that_does_not_match_the_last_entry_is_found(entries) -> None:
     assert ledger.verify(LedgerEntry, "Y2") is None
 
 
-def test_an_unknown_plan_is_refused(db) -> None:
-    with pytest.raises(CommandError, match="no plan year"):
-        verify_command("--plan", "NOPE")
+def test_an_unknown_chain_or_ledger_is_refused(db) -> None:
+    with pytest.raises(CommandError, match="no chain 'NOPE'"):
+        verify_command("--chain", "NOPE")
+    with pytest.raises(CommandError, match=r"no ledger nope; the ledgers are: .*mutualaid"):
+        call_command("ledger_verify", "nope", stdout=io.StringIO())
 
 
 def test_the_balance_is_contributions_minus_payouts(tree, people, plan, dora) -> None:  # noqa: F811

@@ -284,8 +284,10 @@ def test_cash_payment_goes_into_the_chained_ledger(file_a, people, dora) -> None
     )
     assert ledger.verify(Disbursement) is None
     out = StringIO()
-    call_command("hardship_ledger_verify", "--json", stdout=out)
-    assert json.loads(out.getvalue()) == {"ok": True, "entries": 1}
+    call_command("ledger_verify", "hardship", "--json", stdout=out)
+    assert json.loads(out.getvalue())["ledgers"] == [
+        {"ledger": "hardship.disbursement", "ok": True, "entries": 1}
+    ]
 
 
 def test_bank_and_card_aid_are_paid_through_files(file_a, people, dora) -> None:
@@ -492,4 +494,4 @@ def test_the_ledger_refuses_changes_and_the_command_names_a_tampered_entry(
     Disbursement.objects.filter(pk=entry.pk).update(amount_fen=1)
     set_guard(connection, True)
     with pytest.raises(CommandError, match=f"entry {entry.pk} "):
-        call_command("hardship_ledger_verify", stdout=StringIO())
+        call_command("ledger_verify", "hardship", stdout=StringIO())
