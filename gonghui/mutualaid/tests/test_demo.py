@@ -69,3 +69,26 @@ def test_the_small_demo_seeds_quickly(monkeypatch) -> None:
     assert elapsed < 6
     assert PayoutBatch.objects.count() == 1
     assert Member.objects.filter(union__code="D01E001").count() == 51
+
+
+def test_at_scale_most_grassroots_unions_are_enrolled(monkeypatch) -> None:
+    """Seeded at 20,000 members or more (`seed_demo --members 100000` gives about 70,000
+    participants), about 70% of the grassroots unions enrol their rosters; the size decides
+    which unions, so a small city stands in for a large one here."""
+    from gonghui.mutualaid.demo import AT_SCALE
+    from gonghui.mutualaid.models import EnrolmentBatch
+    from gonghui.orgs.models import Union
+
+    ensure_reference_data()
+    monkeypatch.setattr(demo, "DEMO_SEEDERS", [seed_members])
+    demo.seed(members=600)
+
+    seed_mutualaid(random.Random(1), members=AT_SCALE)
+
+    grassroots = Union.objects.filter(kind="grassroots", status="active").count()
+    enrolled_unions = EnrolmentBatch.objects.values("union").distinct().count()
+    assert enrolled_unions >= grassroots * 6 // 10
+    plan = PlanYear.objects.get()
+    report = selectors.transparency_report(plan)
+    assert report.participants == Enrolment.objects.count() > 300
+    assert verify(LedgerEntry) is None
