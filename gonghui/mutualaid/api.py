@@ -148,8 +148,7 @@ class VersionOut(Schema):
         return list(rules.split_contribution(obj.contribution_fen, obj.weights))
 
 
-class VersionIn(Schema):
-    effective_from: date
+class RulesIn(Schema):
     contribution_fen: int = Field(ge=0, le=10_000_000)
     weights: tuple[int, int, int] = (1, 1, 1)
     waiting_days: int = Field(rules.DEFAULT_WAITING_DAYS, ge=0, le=365)
@@ -157,6 +156,10 @@ class VersionIn(Schema):
     max_age: int = Field(65, ge=0, le=120)
     benefits: list[dict[str, Any]]
     note: str = Field("", max_length=200)
+
+
+class VersionIn(RulesIn):
+    effective_from: date
 
 
 @router.get("/plans/{code}/versions", response=list[VersionOut])
@@ -186,6 +189,50 @@ def create_version(request: HttpRequest, code: str, payload: VersionIn) -> Any:
         ),
     )
     return Status(201, version)
+
+
+class PlanIn(Schema):
+    code: str = Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9-]+$")
+    name: str = Field(min_length=1, max_length=100)
+    starts_on: date
+    ends_on: date
+    enrol_opens_on: date
+    enrol_closes_on: date
+    allow_individual: bool = False
+    rules: RulesIn | None = Field(
+        None,
+        description="The first rule version (its effective_from is set to starts_on); the "
+        "defaults (⅓ each, 90 days' waiting period, the standard items) when absent",
+    )
+
+
+@router.post("/plans", response={201: PlanOut})
+def create_plan(request: HttpRequest, payload: PlanIn) -> Any:
+    """Open a new 保障期 with its first rules (the city 保障部 only)."""
+    first = None
+    if payload.rules is not None:
+        first = services.RuleData(
+            effective_from=payload.starts_on,
+            contribution_fen=payload.rules.contribution_fen,
+            weights=payload.rules.weights,
+            waiting_days=payload.rules.waiting_days,
+            min_age=payload.rules.min_age,
+            max_age=payload.rules.max_age,
+            benefits=payload.rules.benefits,
+            note=payload.rules.note,
+        )
+    plan = services.plan_year_create(
+        by=request.user,
+        code=payload.code.upper(),
+        name=payload.name.strip(),
+        starts_on=payload.starts_on,
+        ends_on=payload.ends_on,
+        enrol_opens_on=payload.enrol_opens_on,
+        enrol_closes_on=payload.enrol_closes_on,
+        allow_individual=payload.allow_individual,
+        first_rules=first,
+    )
+    return Status(201, plan)
 
 
 # -- enrolments and payments -----------------------------------------------------------------

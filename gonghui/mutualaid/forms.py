@@ -284,6 +284,47 @@ class RuleVersionForm(forms.Form):
         )
 
 
+class PlanYearForm(RuleVersionForm):
+    """A new 保障期 and its first rules (the rules take effect on the day cover starts)."""
+
+    code = forms.CharField(
+        label=_("保障期代码"),
+        max_length=20,
+        help_text=_("如 2027；公示页地址和凭证号使用，设立后不能修改"),
+    )
+    name = forms.CharField(label=_("名称"), max_length=100)
+    starts_on = forms.DateField(label=_("保障开始"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("保障结束"), widget=forms.DateInput(attrs={"type": "date"}))
+    enrol_opens_on = forms.DateField(
+        label=_("参保登记开始"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    enrol_closes_on = forms.DateField(
+        label=_("参保登记截止"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    allow_individual = forms.BooleanField(label=_("允许会员在手机上个人参保"), required=False)
+    effective_from = None  # type: ignore[assignment]  # the first rules start with the cover
+
+    field_order = [
+        "code",
+        "name",
+        "starts_on",
+        "ends_on",
+        "enrol_opens_on",
+        "enrol_closes_on",
+        "allow_individual",
+    ]
+
+    def clean_code(self) -> str:
+        code = "".join(str(self.cleaned_data["code"]).split()).upper()
+        if not code.isascii() or not code.replace("-", "").isalnum():
+            raise forms.ValidationError(_("代码只能由字母、数字和“-”组成"))
+        return code
+
+    def rule_data(self) -> services.RuleData:
+        self.cleaned_data["effective_from"] = self.cleaned_data["starts_on"]
+        return super().rule_data()
+
+
 class PayoutForm(forms.Form):
     channel = forms.ChoiceField(
         label=_("支付渠道"),

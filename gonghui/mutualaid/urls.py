@@ -7,6 +7,7 @@ from gonghui.mutualaid import views
 app_name = "mutualaid"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("plans/new/", views.plan_new, name="plan_new"),
     path("plans/<str:code>/", views.plan_detail, name="plan"),
     path("plans/<str:code>/enrolments/", views.enrolment_list, name="enrolments"),
     path("plans/<str:code>/ledger/", views.ledger_list, name="ledger"),

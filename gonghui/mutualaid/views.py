@@ -4,7 +4,7 @@ pages (plans and rules, enrolment batches, the claims queue per review level).""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -36,9 +36,10 @@ from gonghui.mutualaid.forms import (
     PaymentForm,
     PayoutForm,
     PayoutResultForm,
+    PlanYearForm,
     RuleVersionForm,
 )
-from gonghui.mutualaid.models import Claim, ClaimStatus, Payer
+from gonghui.mutualaid.models import Claim, ClaimStatus, Payer, RuleVersion
 from gonghui.orgs.models import Union
 
 PER_PAGE = 30
@@ -254,8 +255,85 @@ def home(request: AuthedRequest) -> HttpResponse:
                 (lvl, rules.LEVEL_LABELS[lvl]) for lvl in selectors.queue_levels(request.user)
             ],
             "can_change": has_perm(request.user, "mutualaid.change"),
+            "plan_manager": selectors.is_plan_manager(request.user),
         },
     )
+
+
+def _rule_initial(version: RuleVersion | None) -> dict[str, Any]:
+    """A rule version's figures as form values: the next version starts from the last one."""
+    if version is None:
+        return {
+            "contribution": f"{rules.DEFAULT_CONTRIBUTION_FEN / 100:.2f}",
+            "employer_weight": 1,
+            "union_weight": 1,
+            "worker_weight": 1,
+            "waiting_days": rules.DEFAULT_WAITING_DAYS,
+            "min_age": 16,
+            "max_age": 65,
+            "benefits": json.dumps(list(rules.DEFAULT_BENEFITS), ensure_ascii=False, indent=2),
+        }
+    return {
+        "contribution": f"{version.contribution_fen / 100:.2f}",
+        "employer_weight": version.employer_weight,
+        "union_weight": version.union_weight,
+        "worker_weight": version.worker_weight,
+        "waiting_days": version.waiting_days,
+        "min_age": version.min_age,
+        "max_age": version.max_age,
+        "benefits": json.dumps(version.benefits, ensure_ascii=False, indent=2),
+    }
+
+
+def _next_plan_initial() -> dict[str, Any]:
+    """The plan year after the newest one (or one starting next month), with its rules."""
+    newest = selectors.plan_years().first()
+    if newest is not None:
+        starts = newest.ends_on + timedelta(days=1)
+        versions = selectors.versions_of(newest)
+        latest = versions[-1] if versions else None
+    else:
+        today = timezone.localdate()
+        starts = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+        latest = None
+    ends = starts.replace(year=starts.year + 1) - timedelta(days=1)
+    return _rule_initial(latest) | {
+        "code": str(starts.year),
+        "name": _("%(a)s—%(b)s年度保障期") % {"a": starts.year, "b": starts.year + 1},
+        "starts_on": starts,
+        "ends_on": ends,
+        "enrol_opens_on": starts - timedelta(days=30),
+        "enrol_closes_on": min(ends, starts + timedelta(days=273)),
+        "allow_individual": newest.allow_individual if newest is not None else False,
+    }
+
+
+@staff_page("mutualaid.view")
+def plan_new(request: AuthedRequest) -> HttpResponse:
+    """The city 保障部 opens a new 保障期 with its first rules."""
+    if not selectors.is_plan_manager(request.user):
+        raise Forbidden("auth.forbidden", _("保障期和保障规则只能由市总工会保障部设定"))
+    form = PlanYearForm(request.POST or None, initial=_next_plan_initial())
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            plan = services.plan_year_create(
+                by=request.user,
+                code=data["code"],
+                name=data["name"],
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+                enrol_opens_on=data["enrol_opens_on"],
+                enrol_closes_on=data["enrol_closes_on"],
+                allow_individual=data["allow_individual"],
+                first_rules=form.rule_data(),
+            )
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, _("已设立保障期“%(name)s”") % {"name": plan.name})
+            return redirect("mutualaid:plan", code=plan.code)
+    return render(request, "mutualaid/plan_new.html", {"form": form})
 
 
 @staff_page("mutualaid.view")
@@ -263,20 +341,9 @@ def plan_detail(request: AuthedRequest, code: str) -> HttpResponse:
     plan = selectors.plan_get(code=code)
     versions = selectors.versions_of(plan)
     manager = selectors.is_plan_manager(request.user)
-    latest = versions[-1] if versions else None
-    initial = {}
-    if latest is not None:
-        initial = {
-            "contribution": f"{latest.contribution_fen / 100:.2f}",
-            "employer_weight": latest.employer_weight,
-            "union_weight": latest.union_weight,
-            "worker_weight": latest.worker_weight,
-            "waiting_days": latest.waiting_days,
-            "min_age": latest.min_age,
-            "max_age": latest.max_age,
-            "benefits": json.dumps(latest.benefits, ensure_ascii=False, indent=2),
-        }
-    form = RuleVersionForm(request.POST or None, initial=initial)
+    form = RuleVersionForm(
+        request.POST or None, initial=_rule_initial(versions[-1] if versions else None)
+    )
     if request.method == "POST":
         if not manager:
             raise Forbidden("auth.forbidden", _("保障期和保障规则只能由市总工会保障部设定"))

@@ -124,3 +124,31 @@ def test_rule_versions_through_the_api(login_as, people, dora, plan) -> None:
     assert response.status_code == 201 and response.json()["parts_fen"] == [6000, 3000, 0]
     versions = login_as(people["alice"]).get(f"{API}/plans/P1/versions").json()
     assert [v["number"] for v in versions] == [1, 2]
+
+
+def test_a_plan_year_through_the_api(login_as, people, dora, plan) -> None:
+    from gonghui.mutualaid import rules
+
+    body = {
+        "code": "2030",
+        "name": "2030年度",
+        "starts_on": "2030-07-01",
+        "ends_on": "2031-06-30",
+        "enrol_opens_on": "2030-06-01",
+        "enrol_closes_on": "2031-03-31",
+        "rules": {"contribution_fen": 9000, "benefits": rules.DEFAULT_BENEFITS},
+    }
+    refused = login_as(people["alice"]).post(f"{API}/plans", body, content_type="application/json")
+    assert refused.status_code == 403
+    client = login_as(dora)
+    response = client.post(f"{API}/plans", body, content_type="application/json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["code"] == "2030"
+    versions = client.get(f"{API}/plans/2030/versions").json()
+    assert [(v["number"], v["effective_from"]) for v in versions] == [(1, "2030-07-01")]
+    bad = client.post(
+        f"{API}/plans",
+        body | {"code": "2031", "ends_on": "2030-01-01"},
+        content_type="application/json",
+    )
+    assert bad.status_code == 400 and bad.json()["code"] == "mutualaid.plan_dates_invalid"

@@ -353,3 +353,33 @@ def test_the_overview_links_each_reviewer_to_their_queue(login_as, people, dora,
     html = login_as(dora).get("/w/mutual-aid/").content.decode()
     assert "?level=approve" in html and plan.name in html
     assert login_as(people["sysadmin"]).get("/w/mutual-aid/").status_code == 403
+
+
+def test_the_city_opens_the_next_plan_year_with_last_years_rules(login_as, dora, people, plan):
+    from datetime import timedelta
+
+    from gonghui.audit.models import AuditEntry
+    from gonghui.mutualaid.models import PlanYear
+
+    assert login_as(people["alice"]).get("/w/mutual-aid/plans/new/").status_code == 403
+    client = login_as(dora)
+    assert "设立保障期" in client.get("/w/mutual-aid/").content.decode()
+    page = client.get("/w/mutual-aid/plans/new/")
+    form = page.context["form"]
+    starts = plan.ends_on + timedelta(days=1)
+    assert form.initial["starts_on"] == starts and form.initial["code"] == str(starts.year)
+    data = {
+        key: (value.isoformat() if hasattr(value, "isoformat") else value)
+        for key, value in form.initial.items()
+        if key != "allow_individual"
+    } | {"code": "next-1", "contribution": "75"}
+    response = client.post("/w/mutual-aid/plans/new/", data)
+
+    assert response.status_code == 302 and response.url == "/w/mutual-aid/plans/NEXT-1/"
+    created = PlanYear.objects.get(code="NEXT-1")
+    first = created.versions.get()
+    assert (created.starts_on, first.effective_from) == (starts, starts)
+    assert first.contribution_fen == 7500 and first.benefits == plan.versions.last().benefits
+    assert AuditEntry.objects.filter(action="mutualaid.plan.created").exists()
+    again = client.post("/w/mutual-aid/plans/new/", data)
+    assert again.status_code == 200 and "保障期代码已被使用" in again.content.decode()
