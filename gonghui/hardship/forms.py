@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gonghui.core.filetypes import DOCUMENT_MAX_BYTES
 from gonghui.core.money import parse_yuan
 from gonghui.hardship import services
 from gonghui.hardship.models import (
@@ -52,7 +53,7 @@ def _upload(files: Any, name: str, kind: str) -> list[services.Upload]:
     upload: UploadedFile | None = files.get(name) if files else None
     if upload is None:
         return []
-    return [services.Upload(kind, upload.read(services.DOCUMENT_MAX_BYTES + 1), upload.name or "")]
+    return [services.Upload(kind, upload.read(DOCUMENT_MAX_BYTES + 1), upload.name or "")]
 
 
 class FileForm(forms.Form):

@@ -22,8 +22,9 @@ from django.utils.translation import gettext_lazy
 from gonghui.accounts.scoping import has_perm
 from gonghui.audit.log import log_action
 from gonghui.cards.selectors import payout_account_of
-from gonghui.core import crypto, filetypes, ledger, workdays
+from gonghui.core import crypto, ledger, workdays
 from gonghui.core.errors import Conflict, DomainError, Forbidden
+from gonghui.core.filetypes import Upload, check_uploads
 from gonghui.core.payouts import PayoutLine as FileLine
 from gonghui.core.payouts import check_results, payout_file_bytes, read_payout_results
 from gonghui.hardship import rules, selectors
@@ -57,7 +58,6 @@ from gonghui.members.models import Member, MemberStatus
 from gonghui.members.services import member_flag_set
 from gonghui.orgs.models import Union
 
-DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
 MAX_UPLOADS = 10
 
 CONSENT_TEXTS = {
@@ -89,34 +89,10 @@ def _acts_for(by: Any, member: Member) -> bool:
 # -- uploads ------------------------------------------------------------------------------------
 
 
-@dataclass
-class Upload:
-    kind: str
-    data: bytes
-    name: str = ""
-
-
 def _check_uploads(uploads: Sequence[Upload]) -> list[tuple[Upload, str]]:
-    if len(uploads) > MAX_UPLOADS:
-        raise DomainError("hardship.document_count", _("一次最多上传 10 个文件"))
-    checked = []
-    for upload in uploads:
-        if len(upload.data) > DOCUMENT_MAX_BYTES:
-            raise DomainError(
-                "hardship.document_too_large",
-                _("文件“%(name)s”超过 10 MB，请压缩或分页后再上传") % {"name": upload.name},
-            )
-        found = filetypes.sniff(upload.data[:16])
-        if found is None:
-            raise DomainError(
-                "hardship.document_type",
-                _("文件“%(name)s”不是 PDF、JPEG 或 PNG，请拍照或扫描后上传")
-                % {"name": upload.name},
-            )
-        if upload.kind not in EvidenceKind.values:
-            raise DomainError("hardship.document_kind", _("请选择材料类型"))
-        checked.append((upload, found[1]))
-    return checked
+    return check_uploads(
+        uploads, program="hardship", kinds=EvidenceKind.values, max_count=MAX_UPLOADS
+    )
 
 
 def _store(by: Any, checked: Sequence[tuple[Upload, str]], **owner: Any) -> list[str]:

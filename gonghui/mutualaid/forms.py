@@ -6,6 +6,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gonghui.core.filetypes import DOCUMENT_MAX_BYTES
 from gonghui.core.money import parse_yuan
 from gonghui.members.models import WorkerCategory
 from gonghui.mutualaid import rules, services
@@ -126,7 +127,7 @@ class ClaimForm(forms.Form):
             if upload is not None:
                 # Read one byte more than allowed: the service refuses anything larger.
                 uploads.append(
-                    services.Upload(kind, upload.read(rules.DOCUMENT_MAX_BYTES + 1), upload.name)
+                    services.Upload(kind, upload.read(DOCUMENT_MAX_BYTES + 1), upload.name)
                 )
         return services.ClaimData(
             item_code=data["item_code"],

@@ -26,7 +26,6 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gonghui.core import filetypes
 from gonghui.core.errors import DomainError
 from gonghui.core.money import format_fen
 
@@ -500,15 +499,6 @@ def normalise_invoice_no(text: str) -> str:
             {"number": text},
         )
     return cleaned
-
-
-DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
-
-
-def document_type(head: bytes) -> str | None:
-    """The content type by the file's first bytes (PDF, JPEG, PNG); None for anything else."""
-    found = filetypes.sniff(head)
-    return found[1] if found else None
 
 
 # -- the claim's state machine and review levels ----------------------------------------------

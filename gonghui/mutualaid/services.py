@@ -29,6 +29,7 @@ from gonghui.accounts.scoping import has_perm, require_perm
 from gonghui.audit.log import Event, log_action, log_many
 from gonghui.core import crypto, ledger
 from gonghui.core.errors import Conflict, DomainError, Forbidden
+from gonghui.core.filetypes import Upload, check_uploads
 from gonghui.core.masking import mask_account, mask_id_number
 from gonghui.core.payouts import PayoutLine as FileLine
 from gonghui.core.payouts import check_results, payout_file_bytes, read_payout_results
@@ -537,13 +538,6 @@ class InvoiceData:
 
 
 @dataclass
-class Upload:
-    kind: str
-    data: bytes
-    name: str = ""
-
-
-@dataclass
 class ClaimData:
     item_code: str
     event_date: date
@@ -614,26 +608,7 @@ def _duplicate_invoice(numbers: Sequence[str]) -> DomainError | None:
 def _check_uploads(uploads: Sequence[Upload]) -> list[tuple[Upload, str]]:
     from gonghui.mutualaid.models import DocumentKind
 
-    checked: list[tuple[Upload, str]] = []
-    if len(uploads) > 20:
-        raise DomainError("mutualaid.document_count", _("一次最多上传 20 个文件"))
-    for upload in uploads:
-        if len(upload.data) > rules.DOCUMENT_MAX_BYTES:
-            raise DomainError(
-                "mutualaid.document_too_large",
-                _("文件“%(name)s”超过 10 MB，请压缩或分页后再上传") % {"name": upload.name},
-            )
-        content_type = rules.document_type(upload.data[:16])
-        if content_type is None:
-            raise DomainError(
-                "mutualaid.document_type",
-                _("文件“%(name)s”不是 PDF、JPEG 或 PNG，请拍照或扫描后上传")
-                % {"name": upload.name},
-            )
-        if upload.kind not in DocumentKind.values:
-            raise DomainError("mutualaid.document_kind", _("请选择材料类型"))
-        checked.append((upload, content_type))
-    return checked
+    return check_uploads(uploads, program="mutualaid", kinds=DocumentKind.values, max_count=20)
 
 
 def _store_documents(by: Any, claim: Claim, checked: Sequence[tuple[Upload, str]]) -> list[str]:

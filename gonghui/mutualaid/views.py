@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from gonghui.accounts.scoping import has_perm
 from gonghui.audit.log import log_action
 from gonghui.core.errors import DomainError, Forbidden, NotFound
+from gonghui.core.filetypes import DOCUMENT_MAX_BYTES
 from gonghui.core.http import AuthedRequest
 from gonghui.core.money import format_fen
 from gonghui.core.pages import form_error, paginate, staff_page, xlsx_download
@@ -181,7 +182,7 @@ def my_claim(request: AuthedRequest, public_id: str) -> HttpResponse:
                 uploads=[
                     services.Upload(
                         form.cleaned_data["kind"],
-                        upload.read(rules.DOCUMENT_MAX_BYTES + 1),
+                        upload.read(DOCUMENT_MAX_BYTES + 1),
                         upload.name,
                     )
                 ],

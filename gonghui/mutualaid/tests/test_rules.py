@@ -201,13 +201,6 @@ def test_invoice_numbers_normalise_full_width_spaces_and_case() -> None:
         rules.normalise_invoice_no("发票一二三四五六")
 
 
-def test_documents_are_typed_by_content() -> None:
-    assert rules.document_type(b"%PDF-1.7\n") == "application/pdf"
-    assert rules.document_type(b"\xff\xd8\xff\xe0") == "image/jpeg"
-    assert rules.document_type(b"\x89PNG\r\n\x1a\n") == "image/png"
-    assert rules.document_type(b"MZ\x90\x00") is None
-
-
 # -- the state machine and who moves it ------------------------------------------------------
 
 

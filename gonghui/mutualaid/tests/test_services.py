@@ -11,6 +11,7 @@ from django.utils import timezone
 from gonghui.audit.models import AuditEntry
 from gonghui.conftest import make_user
 from gonghui.core.errors import DomainError, Forbidden
+from gonghui.core.filetypes import DOCUMENT_MAX_BYTES
 from gonghui.members import services as member_services
 from gonghui.mutualaid import rules, selectors, services
 from gonghui.mutualaid.models import (
@@ -239,7 +240,7 @@ def test_uploads_are_checked_by_content_and_size(people, member_a) -> None:
     with pytest.raises(DomainError) as exc:
         file_claim(people["member"], member_a, documents=[exe])
     assert exc.value.code == "mutualaid.document_type"
-    huge = services.Upload("invoice", PDF + b"0" * rules.DOCUMENT_MAX_BYTES, "big.pdf")
+    huge = services.Upload("invoice", PDF + b"0" * DOCUMENT_MAX_BYTES, "big.pdf")
     with pytest.raises(DomainError) as exc:
         file_claim(people["member"], member_a, documents=[huge])
     assert exc.value.code == "mutualaid.document_too_large"
