@@ -241,12 +241,14 @@ class PaymentForm(forms.Form):
     reference = forms.CharField(label=_("缴费凭证号"), max_length=60, required=False)
 
 
+# A browser's date box takes and shows only ISO dates, whatever the page's language.
+DAY = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
+
 class RuleVersionForm(forms.Form):
     """A new rule version as data: figures in fields, benefit items as JSON (see the default)."""
 
-    effective_from = forms.DateField(
-        label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    effective_from = forms.DateField(label=_("生效日期"), widget=DAY)
     contribution = YuanField(label=_("每人每期缴费（元）"))
     employer_weight = forms.IntegerField(label=_("行政负担份额"), min_value=0, max_value=100)
     union_weight = forms.IntegerField(label=_("工会负担份额"), min_value=0, max_value=100)
@@ -294,14 +296,10 @@ class PlanYearForm(RuleVersionForm):
         help_text=_("如 2027；公示页地址和凭证号使用，设立后不能修改"),
     )
     name = forms.CharField(label=_("名称"), max_length=100)
-    starts_on = forms.DateField(label=_("保障开始"), widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label=_("保障结束"), widget=forms.DateInput(attrs={"type": "date"}))
-    enrol_opens_on = forms.DateField(
-        label=_("参保登记开始"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    enrol_closes_on = forms.DateField(
-        label=_("参保登记截止"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    starts_on = forms.DateField(label=_("保障开始"), widget=DAY)
+    ends_on = forms.DateField(label=_("保障结束"), widget=DAY)
+    enrol_opens_on = forms.DateField(label=_("参保登记开始"), widget=DAY)
+    enrol_closes_on = forms.DateField(label=_("参保登记截止"), widget=DAY)
     allow_individual = forms.BooleanField(label=_("允许会员在手机上个人参保"), required=False)
     effective_from = None  # type: ignore[assignment]  # the first rules start with the cover
 
