@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -34,6 +35,12 @@ class Upload:
     kind: str
     data: bytes
     name: str = ""
+
+    @classmethod
+    def of(cls, file: Any, kind: str) -> Upload:
+        """An uploaded file as sent: one byte more than allowed is read, so that
+        `check_uploads` refuses anything larger without reading all of it."""
+        return cls(kind, file.read(DOCUMENT_MAX_BYTES + 1), file.name or "")
 
 
 def check_uploads(

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gonghui.core.filetypes import DOCUMENT_MAX_BYTES
+from gonghui.core.filetypes import Upload
 from gonghui.core.money import parse_yuan
 from gonghui.hardship import services
 from gonghui.hardship.models import (
@@ -49,11 +49,11 @@ class YuanField(forms.CharField):
         return fen
 
 
-def _upload(files: Any, name: str, kind: str) -> list[services.Upload]:
+def _upload(files: Any, name: str, kind: str) -> list[Upload]:
     upload: UploadedFile | None = files.get(name) if files else None
     if upload is None:
         return []
-    return [services.Upload(kind, upload.read(DOCUMENT_MAX_BYTES + 1), upload.name or "")]
+    return [Upload.of(upload, kind)]
 
 
 class FileForm(forms.Form):

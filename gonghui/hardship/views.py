@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from gonghui.accounts.scoping import has_perm
 from gonghui.core.errors import DomainError, Forbidden, NotFound
-from gonghui.core.filetypes import DOCUMENT_MAX_BYTES
+from gonghui.core.filetypes import Upload
 from gonghui.core.http import AuthedRequest
 from gonghui.core.money import format_fen
 from gonghui.core.pages import form_error, paginate, staff_page, xlsx_download
@@ -249,13 +249,7 @@ def my_aid(request: AuthedRequest, public_id: str) -> HttpResponse:
             services.aid_documents_add(
                 by=request.user,
                 aid=aid,
-                uploads=[
-                    services.Upload(
-                        form.cleaned_data["kind"],
-                        upload.read(DOCUMENT_MAX_BYTES + 1),
-                        upload.name,
-                    )
-                ],
+                uploads=[Upload.of(upload, form.cleaned_data["kind"])],
             )
         except DomainError as exc:
             form.add_error("file", exc.message)
@@ -795,13 +789,7 @@ def aid_documents(request: AuthedRequest, public_id: str) -> HttpResponse:
                 services.aid_documents_add(
                     by=request.user,
                     aid=aid,
-                    uploads=[
-                        services.Upload(
-                            form.cleaned_data["kind"],
-                            upload.read(DOCUMENT_MAX_BYTES + 1),
-                            upload.name,
-                        )
-                    ],
+                    uploads=[Upload.of(upload, form.cleaned_data["kind"])],
                 )
                 messages.success(request, _("材料已上传"))
     except Forbidden:

@@ -6,7 +6,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gonghui.core.filetypes import DOCUMENT_MAX_BYTES
+from gonghui.core.filetypes import Upload
 from gonghui.core.money import parse_yuan
 from gonghui.members.models import WorkerCategory
 from gonghui.mutualaid import rules, services
@@ -125,10 +125,7 @@ class ClaimForm(forms.Form):
         for name, kind, _label in UPLOAD_FIELDS:
             upload = files.get(name)
             if upload is not None:
-                # Read one byte more than allowed: the service refuses anything larger.
-                uploads.append(
-                    services.Upload(kind, upload.read(DOCUMENT_MAX_BYTES + 1), upload.name)
-                )
+                uploads.append(Upload.of(upload, kind))
         return services.ClaimData(
             item_code=data["item_code"],
             event_date=data["event_date"],

@@ -47,3 +47,15 @@ def test_bad_uploads_are_refused_naming_the_file(uploads, code, words):
     with pytest.raises(DomainError) as refused:
         check(*uploads)
     assert refused.value.code == code and words in refused.value.message
+
+
+def test_an_upload_is_read_one_byte_past_the_limit():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    file = SimpleUploadedFile("big.pdf", PDF + b"0" * (DOCUMENT_MAX_BYTES + 100))
+    upload = Upload.of(file, "invoice")
+    assert (upload.kind, upload.name, len(upload.data)) == (
+        "invoice",
+        "big.pdf",
+        DOCUMENT_MAX_BYTES + 1,
+    )
