@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -310,6 +311,13 @@ def my_evidence(request: AuthedRequest, public_id: str) -> HttpResponse:
 
 
 # -- staff: home, files ---------------------------------------------------------------------------
+
+
+def _queue_levels(user: Any) -> list[tuple[str, Promise]]:
+    """The review levels the user works at, with their labels (the queue's tabs)."""
+    return [(level, rules.LEVEL_LABELS[level]) for level in selectors.queue_levels(user)]
+
+
 @staff_page(VIEW)
 def home(request: AuthedRequest) -> HttpResponse:
     return render(
@@ -317,9 +325,7 @@ def home(request: AuthedRequest) -> HttpResponse:
         "hardship/home.html",
         {
             "counts": selectors.home_counts(actor=request.user),
-            "levels": [
-                (lvl, rules.LEVEL_LABELS[lvl]) for lvl in selectors.queue_levels(request.user)
-            ],
+            "levels": _queue_levels(request.user),
             "emergencies": selectors.emergency_waiting(actor=request.user)[:10],
             "can_change": has_perm(request.user, CHANGE),
             "now": timezone.now(),
@@ -327,13 +333,20 @@ def home(request: AuthedRequest) -> HttpResponse:
     )
 
 
-def _file_search(request: AuthedRequest) -> tuple[FileFilterForm, Any, dict[str, str]]:
-    form = FileFilterForm(request.GET or None)
-    filters = {k: "" for k in ("q", "status", "state", "cause", "flag")}
+def _filters(request: AuthedRequest, form: Any, keys: tuple[str, ...]) -> dict[str, str]:
+    """A list page's filters: the form's fields (empty when it is invalid) and the review
+    level of the queue tab, each "" when not given."""
+    filters = {k: "" for k in keys}
     if form.is_valid():
-        filters = {k: form.cleaned_data.get(k) or "" for k in filters}
+        filters = {k: form.cleaned_data.get(k) or "" for k in keys}
     level = request.GET.get("level", "")
     filters["level"] = level if level in rules.REVIEW_LEVELS else ""
+    return filters
+
+
+def _file_search(request: AuthedRequest) -> tuple[FileFilterForm, Any, dict[str, str]]:
+    form = FileFilterForm(request.GET or None)
+    filters = _filters(request, form, ("q", "status", "state", "cause", "flag"))
     files = selectors.file_list(
         actor=request.user,
         status=filters["status"],
@@ -357,9 +370,7 @@ def file_list(request: AuthedRequest) -> HttpResponse:
             "page": paginate(request, files, per_page=PER_PAGE),
             "query": urlencode({k: v for k, v in filters.items() if v}),
             "level": filters["level"],
-            "levels": [
-                (lvl, rules.LEVEL_LABELS[lvl]) for lvl in selectors.queue_levels(request.user)
-            ],
+            "levels": _queue_levels(request.user),
             "can_change": has_perm(request.user, CHANGE),
             "stale_before": timezone.now() - timedelta(days=rules.UNTOUCHED_DAYS),
         },
@@ -589,11 +600,7 @@ def evidence(request: AuthedRequest, public_id: str) -> HttpResponse:
 # -- staff: aid -----------------------------------------------------------------------------------
 def _aid_search(request: AuthedRequest) -> tuple[AidFilterForm, Any, dict[str, str]]:
     form = AidFilterForm(request.GET or None)
-    filters = {k: "" for k in ("q", "state", "category", "emergency")}
-    if form.is_valid():
-        filters = {k: form.cleaned_data.get(k) or "" for k in filters}
-    level = request.GET.get("level", "")
-    filters["level"] = level if level in rules.REVIEW_LEVELS else ""
+    filters = _filters(request, form, ("q", "state", "category", "emergency"))
     aid = selectors.aid_list(
         actor=request.user,
         state=filters["state"],
@@ -616,9 +623,7 @@ def aid_list(request: AuthedRequest) -> HttpResponse:
             "page": paginate(request, aid, per_page=PER_PAGE),
             "query": urlencode({k: v for k, v in filters.items() if v}),
             "level": filters["level"],
-            "levels": [
-                (lvl, rules.LEVEL_LABELS[lvl]) for lvl in selectors.queue_levels(request.user)
-            ],
+            "levels": _queue_levels(request.user),
             "can_change": has_perm(request.user, CHANGE),
         },
     )

@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -238,6 +239,11 @@ def my_claim_move(request: AuthedRequest, public_id: str) -> HttpResponse:
 # -- staff: plans and rules ------------------------------------------------------------------
 
 
+def _queue_levels(user: Any) -> list[tuple[str, Promise]]:
+    """The review levels the user works at, with their labels (the queue's tabs)."""
+    return [(level, rules.LEVEL_LABELS[level]) for level in selectors.queue_levels(user)]
+
+
 @staff_page("mutualaid.view")
 def home(request: AuthedRequest) -> HttpResponse:
     plans = [(plan, services.plan_totals(plan)) for plan in selectors.plan_years()[:10]]
@@ -246,9 +252,7 @@ def home(request: AuthedRequest) -> HttpResponse:
         "mutualaid/home.html",
         {
             "plans": plans,
-            "levels": [
-                (lvl, rules.LEVEL_LABELS[lvl]) for lvl in selectors.queue_levels(request.user)
-            ],
+            "levels": _queue_levels(request.user),
             "can_change": has_perm(request.user, "mutualaid.change"),
             "plan_manager": selectors.is_plan_manager(request.user),
         },
@@ -555,9 +559,7 @@ def claim_list(request: AuthedRequest) -> HttpResponseBase:
             "form": form,
             "page": paginate(request, claims, per_page=PER_PAGE),
             "level": level,
-            "levels": [
-                (lvl, rules.LEVEL_LABELS[lvl]) for lvl in selectors.queue_levels(request.user)
-            ],
+            "levels": _queue_levels(request.user),
             "query": query,
         },
     )
