@@ -218,6 +218,53 @@ def stop_server(server: subprocess.Popen[bytes]) -> None:
         server.wait()
 
 
+# -- CPU accounting (Linux /proc): where a phase's CPU went --------------------------------------
+
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _proc_cpu(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICKS  # utime + stime
+
+
+def _processes() -> list[tuple[int, int, str]]:
+    """(pid, parent pid, command name) of every process."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":\t", 1) for line in status.splitlines() if ":\t" in line)
+        found.append((int(entry.name), int(fields.get("PPid", "0")), fields.get("Name", "")))
+    return found
+
+
+def cpu_snapshot(server_pid: int) -> dict[str, float]:
+    """CPU seconds so far of this process (the client), the server (master and workers) and
+    every PostgreSQL process (0 for SQLite, whose work is inside the server's)."""
+    processes = _processes()
+    server = [pid for pid, parent, _ in processes if pid == server_pid or parent == server_pid]
+    database = [pid for pid, _, name in processes if name.startswith("postgres")]
+    own = os.times()
+    return {
+        "client": own.user + own.system,
+        "server": sum(_proc_cpu(pid) for pid in server),
+        "database": sum(_proc_cpu(pid) for pid in database),
+    }
+
+
+def cpu_per_unit(before: dict[str, float], after: dict[str, float], units: int) -> dict[str, float]:
+    """Milliseconds of CPU per request or pair, by side."""
+    return {side: (after[side] - before[side]) * 1000 / max(units, 1) for side in before}
+
+
 # -- load ----------------------------------------------------------------------------------------
 
 
@@ -405,7 +452,9 @@ def main() -> None:
         warm = drive_pairs(
             url, data["terminals"], data["cards"], args.concurrency, WARMUP_SECONDS, 0, 999
         )
+        cpu_start = cpu_snapshot(server.pid)
         healthz = drive_healthz(port, args.concurrency, args.seconds)
+        cpu_mid = cpu_snapshot(server.pid)
         pairs = drive_pairs(
             url,
             data["terminals"],
@@ -415,6 +464,7 @@ def main() -> None:
             args.retry_rate,
             args.seed,
         )
+        cpu_end = cpu_snapshot(server.pid)
         stop_server(server)
         server = None
         answers = work / "answers.json"
@@ -444,6 +494,13 @@ def main() -> None:
         f"(quote p50 {pairs['quote_p50_ms']:.1f} ms, confirm p50 {pairs['confirm_p50_ms']:.1f} ms, "
         f"confirm p99 {pairs['confirm_p99_ms']:.1f} ms)"
     )
+    healthz_cpu = cpu_per_unit(cpu_start, cpu_mid, healthz["requests"])
+    pair_cpu = cpu_per_unit(cpu_mid, cpu_end, pairs["confirms"] + pairs["retries"])
+    for label, cpu in (("healthz request", healthz_cpu), ("pair", pair_cpu)):
+        print(
+            f"CPU per {label}: client {cpu['client']:.2f} ms, server {cpu['server']:.2f} ms, "
+            f"database {cpu['database']:.2f} ms"
+        )
     print(
         f"retries with the same key: {pairs['retries']}, replay mismatches "
         f"{pairs['replay_mismatch']}; refusals {pairs['refusals']}"

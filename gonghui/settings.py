@@ -139,6 +139,11 @@ TEMPLATES = [
 DATABASE_URL = envstr("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # psycopg prepares a statement on its fifth run on a connection, for the server-binding
+    # cursors of gonghui.core.sql (the POS till's statements); the ORM binds on the client
+    # and is never prepared. Behind a transaction-mode pooler, use PgBouncer ≥ 1.21 with
+    # max_prepared_statements set.
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

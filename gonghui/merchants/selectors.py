@@ -8,6 +8,7 @@ import hmac
 import math
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any
 
 from django.db.models import (
@@ -25,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gonghui.accounts.scoping import get_scoped, scoped
+from gonghui.core import sql
 from gonghui.core.errors import Forbidden, NotFound
 from gonghui.merchants import rules
 from gonghui.merchants.models import (
@@ -273,35 +275,74 @@ def map_points(*, category: str = "", district: str = "") -> list[dict[str, Any]
 # -- the POS --------------------------------------------------------------------------------
 
 
-TERMINAL_FIELDS = (
-    "key_id",
-    "secret",
-    "merchant_id",
-    "last_used_at",
-    "revoked_at",
-    "merchant__code",
-    "merchant__name",
-    "merchant__status",
-    "merchant__district_id",
+@dataclass(frozen=True)
+class Till:
+    """What a POS request acts as: a terminal key that has not been revoked, its merchant as
+    the database has it now, and the contract covering the day (None when none does)."""
+
+    terminal: TerminalKey
+    merchant: Merchant
+    contract: Contract | None
+
+    def trade_contract(self) -> Contract:
+        """The contract to trade under, or Forbidden (403) as contract_for_trade says."""
+        return _tradable(self.merchant, self.merchant.status, self.contract)
+
+
+# Only what signing, the trade check and the ledger read: this runs on every POS request,
+# so it is one hand-written statement (gonghui.core.sql), not three compiled querysets.
+_TERMINAL = sql.Part(
+    TerminalKey, "t", ("id", "merchant_id", "key_id", "secret", "revoked_at", "last_used_at")
 )
+_MERCHANT = sql.Part(Merchant, "m", ("id", "code", "name", "status", "district_id"))
+_CONTRACT = sql.Part(Contract, "c", [f.attname for f in Contract._meta.concrete_fields])
 
 
-def terminal_for_key(key_id: str) -> TerminalKey | None:
-    """A terminal key that has not been revoked, with its merchant; None otherwise. Whether the
-    merchant may trade is contract_for_trade's answer, asked on every request."""
+@cache
+def _till_sql() -> str:
+    return (
+        f"SELECT {_TERMINAL.columns}, {_MERCHANT.columns}, {_CONTRACT.columns} "  # noqa: S608
+        "FROM merchants_terminalkey t "
+        "JOIN merchants_merchant m ON m.id = t.merchant_id "
+        "LEFT JOIN merchants_contract c ON c.id = ("
+        "SELECT c2.id FROM merchants_contract c2 WHERE c2.merchant_id = t.merchant_id "
+        "AND c2.valid_from <= %s AND c2.valid_to >= %s "
+        "ORDER BY c2.valid_from DESC, c2.id DESC LIMIT 1) "
+        "WHERE t.key_id = %s AND t.revoked_at IS NULL"
+    )
+
+
+def till_for_key(key_id: str, day: date) -> Till | None:
+    """The live terminal key `key_id` with its merchant and the contract covering `day`, in
+    one query; None for an unknown or revoked key. Whether the merchant may trade is
+    Till.trade_contract's answer, asked after the request's signature is checked."""
     if not key_id or len(key_id) > 40:
         return None
-    # Only what signing, the trade check and the ledger read: this runs on every POS request.
-    return (
-        TerminalKey.objects.select_related("merchant")
-        .only(*TERMINAL_FIELDS)
-        .filter(key_id=key_id, revoked_at__isnull=True)
-        .first()
-    )
+    on = sql.prep(Contract, "valid_from", day)
+    row = sql.fetch_one(_till_sql(), [on, on, key_id], _TERMINAL, _MERCHANT, _CONTRACT)
+    if row is None:
+        return None
+    terminal, merchant, contract = row
+    terminal.merchant = merchant
+    return Till(terminal=terminal, merchant=merchant, contract=contract)
 
 
 def _refused(code: str, message: str, merchant: Merchant, status: str) -> Forbidden:
     return Forbidden(code, message, {"merchant": merchant.code, "status": status})
+
+
+def _tradable(merchant: Merchant, status: str, contract: Contract | None) -> Contract:
+    if status == MerchantStatus.SUSPENDED:
+        raise _refused(
+            "merchant.suspended", _("该商户的会员优惠已暂停，请联系工会"), merchant, status
+        )
+    if status == MerchantStatus.EXPIRED:
+        raise _refused("merchant.expired", _("该商户的优惠协议已到期"), merchant, status)
+    if status != MerchantStatus.ACTIVE:
+        raise _refused("merchant.not_active", _("该商户不是合作中的会员服务基地"), merchant, status)
+    if contract is None:
+        raise _refused("merchant.expired", _("该商户今天没有生效的优惠协议"), merchant, status)
+    return contract
 
 
 def contract_for_trade(merchant: Merchant, day: date) -> Contract:
@@ -316,17 +357,7 @@ def contract_for_trade(merchant: Merchant, day: date) -> Contract:
         .first()
     )
     status = contract.merchant_status_now if contract is not None else merchant.status  # type: ignore[attr-defined]
-    if status == MerchantStatus.SUSPENDED:
-        raise _refused(
-            "merchant.suspended", _("该商户的会员优惠已暂停，请联系工会"), merchant, status
-        )
-    if status == MerchantStatus.EXPIRED:
-        raise _refused("merchant.expired", _("该商户的优惠协议已到期"), merchant, status)
-    if status != MerchantStatus.ACTIVE:
-        raise _refused("merchant.not_active", _("该商户不是合作中的会员服务基地"), merchant, status)
-    if contract is None:
-        raise _refused("merchant.expired", _("该商户今天没有生效的优惠协议"), merchant, status)
-    return contract
+    return _tradable(merchant, status, contract)
 
 
 def staff_merchant(user: Any) -> Merchant | None:

@@ -650,7 +650,7 @@ def key_issue(
 
 
 def key_revoke(*, by: Any, key: TerminalKey) -> TerminalKey:
-    """Revoked at once: terminal_for_key no longer finds it."""
+    """Revoked at once: till_for_key no longer finds it."""
     merchant = Merchant.objects.select_related("district").get(pk=key.merchant_id)
     _require(by, merchant)
     with transaction.atomic():

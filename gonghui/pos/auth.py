@@ -1,10 +1,11 @@
 """HMAC-signed requests from merchants' POS terminals (the scheme is in `signing.py`).
 
 Checks run cheapest first and write nothing until the signature is good: headers present →
-nonce well formed → timestamp within ±300 s → key known and not revoked → signature → nonce
-never seen (a unique row per key and nonce, so even two copies racing are told apart) → the
-merchant may trade today. Every refusal is a 401 with a stable code, except a merchant that may
-not trade (suspended, expired), which is a 403 with the merchant's own code."""
+nonce well formed → timestamp within ±300 s → key known and not revoked (read in one query
+with its merchant and today's contract) → signature → nonce never seen (a unique row per key
+and nonce, so even two copies racing are told apart) → the merchant may trade today. Every
+refusal is a 401 with a stable code, except a merchant that may not trade (suspended,
+expired), which is a 403 with the merchant's own code."""
 
 from __future__ import annotations
 
@@ -14,12 +15,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja.security import APIKeyHeader
 
+from gonghui.core import sql
 from gonghui.core.errors import DomainError
 from gonghui.merchants import selectors as merchant_selectors
 from gonghui.pos import signing
@@ -88,9 +89,10 @@ class PosSignatureAuth(APIKeyHeader):
                 _("请求时间与服务器相差超过 5 分钟，请校准终端时钟后重试"),
                 {"skew_seconds": skew},
             )
-        terminal = merchant_selectors.terminal_for_key(key_id) if len(key_id) <= 40 else None
-        if terminal is None:
+        till = merchant_selectors.till_for_key(key_id, timezone.localdate())
+        if till is None:
             raise Unauthenticated("pos.key_unknown", _("终端密钥不存在或已吊销"))
+        terminal = till.terminal
         expected = signing.sign(
             terminal.secret, request.method or "", signed_path(request), stamp, nonce, request.body
         )
@@ -102,29 +104,28 @@ class PosSignatureAuth(APIKeyHeader):
             )
         _record_nonce(key_id, nonce)
         # Suspended, expired or not active: DomainError with status 403 and the merchant's code.
-        contract = merchant_selectors.contract_for_trade(terminal.merchant, timezone.localdate())
+        contract = till.trade_contract()
         _touch(terminal)
-        caller = PosCaller(terminal=terminal, merchant=terminal.merchant, contract=contract)
+        caller = PosCaller(terminal=terminal, merchant=till.merchant, contract=contract)
         request.terminal = terminal  # type: ignore[attr-defined]
-        request.merchant = terminal.merchant  # type: ignore[attr-defined]
+        request.merchant = till.merchant  # type: ignore[attr-defined]
         request.contract = contract  # type: ignore[attr-defined]
         return caller
 
 
 def _record_nonce(key_id: str, nonce: str) -> None:
-    row = Nonce(key_id=key_id, nonce=nonce, seen_at=timezone.now())
-    try:
-        # The unique (key_id, nonce) constraint refuses a replay, even two copies at once.
-        # Outside a transaction (a request) the insert commits on its own: one round trip.
-        if transaction.get_connection().in_atomic_block:
-            with transaction.atomic():
-                row.save(force_insert=True)
-        else:
-            row.save(force_insert=True)
-    except IntegrityError:
+    """The unique (key_id, nonce) constraint refuses a replay, even two copies at once: the
+    second insert waits for the first to commit, then inserts nothing. Outside a transaction
+    (a request) it commits on its own: one round trip."""
+    inserted = sql.execute(
+        "INSERT INTO pos_nonce (key_id, nonce, seen_at) VALUES (%s, %s, %s) "
+        "ON CONFLICT (key_id, nonce) DO NOTHING",
+        [key_id, nonce, sql.prep(Nonce, "seen_at", timezone.now())],
+    )
+    if inserted != 1:
         raise Unauthenticated(
             "pos.nonce_replayed", _("该请求已处理过（X-Nonce 重复），请用新的随机串重新签名")
-        ) from None
+        )
 
 
 def _touch(terminal: Any) -> None:

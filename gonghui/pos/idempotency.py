@@ -25,10 +25,12 @@ from datetime import timedelta
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gonghui.core import sql
 from gonghui.core.api import error_body
 from gonghui.core.errors import DomainError
 from gonghui.pos.auth import signed_path
@@ -91,28 +93,41 @@ def idempotent(
     fingerprint = request_hash(request)
     try:
         with transaction.atomic():
-            try:
-                # Claim the key; a concurrent duplicate waits here on the unique index.
-                with transaction.atomic():
-                    record = IdempotencyRecord.objects.create(
-                        merchant=merchant,
-                        key=key,
-                        request_hash=fingerprint,
-                        status_code=0,
-                        response={},
-                    )
-            except IntegrityError:
-                raise _AlreadyClaimed from None
+            record_id = _claim(merchant.pk, key, fingerprint)
+            if record_id is None:
+                raise _AlreadyClaimed
             try:
                 status, body = produce()
             except DomainError as exc:
                 status, body = exc.status, error_body(exc.code, exc.message, exc.details)
             body = json.loads(json.dumps(body, cls=DjangoJSONEncoder))
-            IdempotencyRecord.objects.filter(pk=record.pk).update(status_code=status, response=body)
+            sql.execute(
+                "UPDATE pos_idempotencyrecord SET status_code = %s, response = %s WHERE id = %s",
+                [status, sql.prep(IdempotencyRecord, "response", body), record_id],
+            )
     except _AlreadyClaimed:
         stored = IdempotencyRecord.objects.get(merchant=merchant, key=key)
         return _replay(stored, fingerprint)
     return json_response(status, body)
+
+
+def _claim(merchant_id: int, key: str, fingerprint: str) -> int | None:
+    """Insert the key's record, answered later in the same transaction; None when the key is
+    taken. A concurrent duplicate's insert waits on the unique (merchant, key) index until the
+    first commits (then inserts nothing) or rolls back (then it is the first)."""
+    row = sql.first(
+        'INSERT INTO pos_idempotencyrecord (merchant_id, "key", request_hash, status_code, '
+        "response, created_at) VALUES (%s, %s, %s, 0, %s, %s) "
+        'ON CONFLICT (merchant_id, "key") DO NOTHING RETURNING id',
+        [
+            merchant_id,
+            key,
+            fingerprint,
+            sql.prep(IdempotencyRecord, "response", {}),
+            sql.prep(IdempotencyRecord, "created_at", timezone.now()),
+        ],
+    )
+    return int(row[0]) if row else None
 
 
 class _AlreadyClaimed(Exception):

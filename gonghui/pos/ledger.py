@@ -12,7 +12,8 @@ from typing import Any
 
 from django.db import transaction
 
-from gonghui.core.ledger import BrokenEntry, check_chains
+from gonghui.core import sql
+from gonghui.core.ledger import GENESIS_HASH, BrokenEntry, check_chains
 from gonghui.pos.models import EntryKind, LedgerEntry, LedgerHead
 
 
@@ -58,13 +59,10 @@ def append(
         raise ValueError("a ledger entry's amount must be its discount plus what was paid")
     # No savepoint of its own: nothing here raises an error to recover from.
     with transaction.atomic(savepoint=False):
-        # Lock the merchant's head: two terminals appending at once would both take seq n+1.
-        head, _created = LedgerHead.objects.select_for_update().get_or_create(
-            merchant_id=merchant_id
-        )
+        head_id, head_seq, head_hash = _locked_head(merchant_id)
         entry = LedgerEntry(
             merchant_id=merchant_id,
-            seq=head.seq + 1,
+            seq=head_seq + 1,
             kind=kind,
             member_id=member_id,
             transaction_id=transaction_id,
@@ -75,12 +73,34 @@ def append(
             # In UTC, the form the column gives back, so the hash verifies after a round trip.
             at=at.astimezone(UTC),
             local_date=local_date,
-            prev_hash=head.hash,
+            prev_hash=head_hash,
         )
         entry.hash = entry_hash(entry)
-        entry.save(force_insert=True)
-        LedgerHead.objects.filter(pk=head.pk).update(seq=entry.seq, hash=entry.hash)
+        sql.insert(entry)
+        sql.execute(
+            "UPDATE pos_ledgerhead SET seq = %s, hash = %s WHERE id = %s",
+            [entry.seq, entry.hash, head_id],
+        )
     return entry
+
+
+def _locked_head(merchant_id: int) -> tuple[int, int, str]:
+    """The merchant's head (id, seq, hash), locked: two terminals appending at once would
+    both take seq n+1. Made on the merchant's first entry; a concurrent first insert makes
+    ours wait for its commit and insert nothing. Hand-written SQL (gonghui.core.sql): every
+    sale and refund runs it."""
+    lock = sql.for_update("pos_ledgerhead")
+    query = f"SELECT id, seq, hash FROM pos_ledgerhead WHERE merchant_id = %s{lock}"  # noqa: S608
+    row = sql.first(query, [merchant_id])
+    if row is None:
+        sql.execute(
+            "INSERT INTO pos_ledgerhead (merchant_id, seq, hash) VALUES (%s, 0, %s) "
+            "ON CONFLICT (merchant_id) DO NOTHING",
+            [merchant_id, GENESIS_HASH],
+        )
+        row = sql.first(query, [merchant_id])
+    assert row is not None
+    return int(row[0]), int(row[1]), str(row[2])
 
 
 def verify(merchant: Any = None) -> BrokenEntry | None:

@@ -8,6 +8,7 @@ transaction row → the member's DayUsage row → the merchant's LedgerHead row.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 from uuid import UUID
 
@@ -18,33 +19,56 @@ from django.utils.translation import gettext as _
 
 from gonghui.audit.log import log_action
 from gonghui.cards import selectors as card_selectors
+from gonghui.cards.models import Card
+from gonghui.core import sql
 from gonghui.core.errors import Conflict, DomainError, NotFound
 from gonghui.core.money import format_fen
-from gonghui.members.models import MemberStatus
+from gonghui.members.models import Member, MemberStatus
 from gonghui.merchants import rules as merchant_rules
 from gonghui.merchants import selectors as merchant_selectors
+from gonghui.merchants.models import Contract
 from gonghui.pos import ledger, rules
-from gonghui.pos.models import DayUsage, EntryKind, Quote, Refund, Transaction
+from gonghui.pos.models import CredentialKind, DayUsage, EntryKind, Quote, Refund, Transaction
 
-# What confirming reads of the quote, its member, card and contract (the member's and card's
-# encrypted columns are never loaded: each would be decrypted).
-CONFIRM_FIELDS = (
-    "public_id",
-    "merchant_id",
-    "member_id",
-    "card_id",
-    "contract_id",
-    "credential_kind",
-    "amount_fen",
-    "discount_fen",
-    "payable_fen",
-    "rule",
-    "expires_at",
-    "member__status",
-    "member__name",
-    "card__status",
-    "contract__per_member_day_cap_fen",
+# What confirming reads of the quote, its member, card and contract, in one hand-written
+# statement (gonghui.core.sql: every sale runs it). The member's and card's encrypted columns
+# are not among them: each would be decrypted.
+_QUOTE = sql.Part(
+    Quote,
+    "q",
+    (
+        "id",
+        "public_id",
+        "merchant_id",
+        "member_id",
+        "card_id",
+        "contract_id",
+        "credential_kind",
+        "amount_fen",
+        "discount_fen",
+        "payable_fen",
+        "rule",
+        "expires_at",
+    ),
 )
+_QUOTE_MEMBER = sql.Part(Member, "m", ("id", "name", "status"))
+_QUOTE_CARD = sql.Part(Card, "c", ("id", "status"))
+_QUOTE_CONTRACT = sql.Part(Contract, "k", ("id", "per_member_day_cap_fen"))
+
+
+@cache
+def _locked_quote_sql() -> str:
+    columns = ", ".join(
+        part.columns for part in (_QUOTE, _QUOTE_MEMBER, _QUOTE_CARD, _QUOTE_CONTRACT)
+    )
+    lock = sql.for_update("q")
+    return (
+        f"SELECT {columns} FROM pos_quote q "  # noqa: S608
+        "JOIN members_member m ON m.id = q.member_id "
+        "LEFT JOIN cards_card c ON c.id = q.card_id "
+        "JOIN merchants_contract k ON k.id = q.contract_id "
+        f"WHERE q.public_id = %s AND q.merchant_id = %s{lock}"
+    )
 
 
 def _check_amount(amount_fen: int) -> None:
@@ -85,11 +109,7 @@ def quote_create(
             _("该会员当前会籍状态为“%(status)s”，不能享受会员优惠")
             % {"status": member.get_status_display()},
         )
-    used = (
-        DayUsage.objects.filter(merchant=merchant, member=member, day=day)
-        .values_list("discount_fen", flat=True)
-        .first()
-    ) or 0
+    used = _day_used(merchant_id=merchant.pk, member_id=member.pk, day=day)
     discount = merchant_rules.discount_for(contract, amount_fen=amount_fen, day_used_fen=used)
     quote = Quote(
         merchant=merchant,
@@ -104,10 +124,22 @@ def quote_create(
         rule=discount.rule[:200],
         expires_at=now + rules.QUOTE_TTL,
     )
-    with transaction.atomic():
-        card_selectors.qr_consume(found)  # a no-op for a card
-        quote.save(force_insert=True)
+    if found.kind == CredentialKind.QR:
+        with transaction.atomic():
+            card_selectors.qr_consume(found)
+            sql.insert(quote)
+    else:
+        sql.insert(quote)
     return quote
+
+
+def _day_used(*, merchant_id: int, member_id: int, day: Any) -> int:
+    row = sql.first(
+        "SELECT discount_fen FROM pos_dayusage "
+        "WHERE merchant_id = %s AND member_id = %s AND day = %s",
+        [merchant_id, member_id, sql.prep(DayUsage, "day", day)],
+    )
+    return int(row[0]) if row else 0
 
 
 def _take_from_day_cap(
@@ -115,19 +147,25 @@ def _take_from_day_cap(
 ) -> bool:
     """Add a sale's discount to the member's day row if it still fits the cap; False if not.
 
-    The row is made if missing (INSERT … ON CONFLICT DO NOTHING: a concurrent first insert
-    makes ours wait for its commit, then do nothing), then one conditional UPDATE checks and
-    adds: it locks the row, so of two terminals confirming at once for the same member the
-    second waits, re-reads the committed total and fits or not (the lock holds to commit)."""
+    One upsert: the row is made if missing, else updated only while the total stays within
+    the cap. On PostgreSQL the conflicting row is locked and the condition re-read on its
+    newest version, so of two terminals confirming at once for the same member the second
+    waits for the first's commit and fits or not (the lock holds to commit); SQLite runs one
+    writer at a time."""
     if discount_fen == 0:
         return True  # a full-price sale fits any cap and uses none of it
-    DayUsage.objects.bulk_create(
-        [DayUsage(merchant_id=merchant_id, member_id=member_id, day=day)], ignore_conflicts=True
+    if cap_fen is not None and discount_fen > cap_fen:
+        return False
+    statement = (
+        "INSERT INTO pos_dayusage (merchant_id, member_id, day, discount_fen) "
+        "VALUES (%s, %s, %s, %s) ON CONFLICT (merchant_id, member_id, day) DO UPDATE "
+        "SET discount_fen = pos_dayusage.discount_fen + excluded.discount_fen"
     )
-    rows = DayUsage.objects.filter(merchant_id=merchant_id, member_id=member_id, day=day)
+    params = [merchant_id, member_id, sql.prep(DayUsage, "day", day), discount_fen]
     if cap_fen is not None:
-        rows = rows.filter(discount_fen__lte=cap_fen - discount_fen)
-    return rows.update(discount_fen=F("discount_fen") + discount_fen) == 1
+        statement += " WHERE pos_dayusage.discount_fen <= %s"
+        params.append(cap_fen - discount_fen)
+    return sql.first(statement + " RETURNING discount_fen", params) is not None
 
 
 def transaction_confirm(
@@ -144,17 +182,20 @@ def transaction_confirm(
     with transaction.atomic():
         # Lock the quote: two cashiers confirming it at once make one sale (the OneToOne on
         # Transaction.quote would refuse the second anyway; the lock gives it a clear answer).
-        quote = (
-            Quote.objects.select_for_update(of=("self",))
-            .select_related("member", "card", "contract")
-            .only(*CONFIRM_FIELDS)
-            .filter(public_id=quote_id, merchant=merchant)
-            .first()
+        row = sql.fetch_one(
+            _locked_quote_sql(),
+            [sql.prep(Quote, "public_id", quote_id), merchant.pk],
+            _QUOTE,
+            _QUOTE_MEMBER,
+            _QUOTE_CARD,
+            _QUOTE_CONTRACT,
         )
-        if quote is None:
+        if row is None:
             raise NotFound("pos.quote_not_found", _("报价不存在"))
+        quote, member, card, contract = row
+        quote.member, quote.card, quote.contract = member, card, contract
         # Asked after the lock, not in the locking query: its snapshot predates the other sale.
-        if Transaction.objects.filter(quote_id=quote.pk).exists():
+        if sql.first("SELECT 1 FROM pos_transaction WHERE quote_id = %s", [quote.pk]):
             raise Conflict("pos.quote_used", _("该报价已确认过交易，请重新报价"))
         if quote.expires_at <= now:
             raise Conflict("pos.quote_expired", _("报价已超过 5 分钟有效期，请重新读卡报价"))
@@ -187,7 +228,7 @@ def transaction_confirm(
                 {"cap_fen": cap, "used_fen": used},
             )
         # Under the quote's lock no other sale of it can appear; the OneToOne backs that up.
-        sale = Transaction.objects.create(
+        sale = Transaction(
             merchant=merchant,
             terminal=terminal,
             member=quote.member,
@@ -201,6 +242,7 @@ def transaction_confirm(
             external_ref=external_ref,
             local_date=day,
         )
+        sql.insert(sale)
         ledger.append(
             merchant_id=merchant.pk,
             kind=EntryKind.SALE,

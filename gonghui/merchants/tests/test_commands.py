@@ -28,7 +28,7 @@ def test_pos_key_prints_the_secret_once_and_keeps_it_for_verifying(merchant_a) -
     assert printed["merchant"] == merchant_a.code
     key = TerminalKey.objects.get(key_id=printed["key_id"])
     assert key.secret == printed["secret"] and key.label == "1号机"
-    assert selectors.terminal_for_key(printed["key_id"]) == key
+    assert selectors.till_for_key(printed["key_id"], timezone.localdate()).terminal == key
     entry = AuditEntry.objects.get(action="merchants.key.issued")
     assert entry.actor_id is None and printed["secret"] not in str(entry.changes)
 
@@ -44,7 +44,7 @@ def test_pos_key_revokes(merchant_a) -> None:
     key_id = json.loads(run("pos_key", merchant_a.code, "--json"))["key_id"]
     revoked = json.loads(run("pos_key", "--revoke", key_id, "--json"))
     assert revoked["key_id"] == key_id and revoked["already_revoked"] is False
-    assert selectors.terminal_for_key(key_id) is None
+    assert selectors.till_for_key(key_id, timezone.localdate()) is None
     assert json.loads(run("pos_key", "--revoke", key_id, "--json"))["already_revoked"] is True
     with pytest.raises(CommandError):
         run("pos_key", "--revoke", "pk_nothing")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 import pytest
+from django.utils import timezone
 
 from gonghui.accounts.models import User
 from gonghui.merchants import selectors
@@ -37,7 +38,7 @@ def test_the_demo_city_has_its_merchants_once(demo_tree, django_assert_max_num_q
     assert selectors.staff_merchant(User.objects.get(username="merchant")) == first
     assert selectors.staff_merchant(User.objects.get(username="cashier")) == first
     key_id, secret = demo_key()
-    key = selectors.terminal_for_key(key_id)
+    key = selectors.till_for_key(key_id, timezone.localdate()).terminal
     assert key.merchant == first and key.secret == secret
     for merchant in Merchant.objects.filter(status=MerchantStatus.ACTIVE)[:50]:
         assert abs(float(merchant.latitude) - 32.39) <= 0.12

@@ -51,25 +51,42 @@ def test_a_suspension_stops_the_terminal_at_once(
     merchant_a, reviewer, django_assert_num_queries
 ) -> None:
     key, _ = services.key_issue(by=reviewer, merchant=merchant_a)
-    # The POS holds the merchant from terminal_for_key; a suspension lands in between.
-    held = selectors.terminal_for_key(key.key_id).merchant
+    # The POS holds the merchant from till_for_key; a suspension lands in between.
+    held = selectors.till_for_key(key.key_id, timezone.localdate()).merchant
     services.merchant_suspend(by=reviewer, merchant=merchant_a, reason="核查")
     with django_assert_num_queries(1), pytest.raises(DomainError) as caught:
         selectors.contract_for_trade(held, timezone.localdate())
     assert caught.value.code == "merchant.suspended"
 
 
-def test_terminal_for_key_finds_live_keys_only(
+def test_till_for_key_finds_live_keys_with_merchant_and_contract_in_one_query(
     merchant_a, reviewer, django_assert_num_queries
 ) -> None:
-    key, _ = services.key_issue(by=reviewer, merchant=merchant_a)
+    key, secret = services.key_issue(by=reviewer, merchant=merchant_a)
+    today = timezone.localdate()
     with django_assert_num_queries(1):
-        found = selectors.terminal_for_key(key.key_id)
-        assert found.merchant.code == merchant_a.code
-    assert selectors.terminal_for_key("pk_0000000000000000") is None
-    assert selectors.terminal_for_key("") is None
+        till = selectors.till_for_key(key.key_id, today)
+        assert till.terminal.secret == secret
+        assert till.terminal.merchant is till.merchant
+        assert till.merchant.code == merchant_a.code
+        traded = till.trade_contract()
+    assert traded == selectors.contract_for_trade(merchant_a, today)
+    assert traded.discount_rate == selectors.contract_for_trade(merchant_a, today).discount_rate
+    assert selectors.till_for_key("pk_0000000000000000", today) is None
+    assert selectors.till_for_key("", today) is None
     services.key_revoke(by=reviewer, key=key)
-    assert selectors.terminal_for_key(key.key_id) is None
+    assert selectors.till_for_key(key.key_id, today) is None
+
+
+def test_till_for_key_answers_without_a_contract_and_the_trade_check_refuses(
+    merchant_a, reviewer
+) -> None:
+    key, _ = services.key_issue(by=reviewer, merchant=merchant_a)
+    till = selectors.till_for_key(key.key_id, timezone.localdate() + timedelta(days=800))
+    assert till is not None and till.contract is None
+    with pytest.raises(DomainError) as caught:
+        till.trade_contract()
+    assert caught.value.code == "merchant.expired"
 
 
 def test_staff_merchant_is_the_shop_an_active_account_works_for(merchant_a, people) -> None:

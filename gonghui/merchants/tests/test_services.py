@@ -207,7 +207,7 @@ def test_suspend_resume_terminate(merchant_a, reviewer) -> None:
     entry = audited("merchants.merchant.terminated")
     assert entry.changes["keys_revoked"] == [key.key_id]
     assert entry.changes["staff_deactivated"] == ["shouyin1"]
-    assert selectors.terminal_for_key(key.key_id) is None
+    assert selectors.till_for_key(key.key_id, timezone.localdate()) is None
     assert not User.objects.get(username="shouyin1").is_active
     with pytest.raises(DomainError) as caught:
         services.merchant_resume(by=reviewer, merchant=merchant_a, reason="再试")
@@ -288,9 +288,9 @@ def test_keys_are_issued_to_active_merchants_and_revoked_at_once(
     assert key.key_id.startswith("pk_") and len(key.key_id) == 19
     assert key.secret == secret and len(secret) >= 43
     assert secret not in str(audited("merchants.key.issued").changes)
-    assert selectors.terminal_for_key(key.key_id) == key
+    assert selectors.till_for_key(key.key_id, timezone.localdate()).terminal == key
     services.key_revoke(by=reviewer, key=key)
-    assert selectors.terminal_for_key(key.key_id) is None
+    assert selectors.till_for_key(key.key_id, timezone.localdate()) is None
     assert audited("merchants.key.revoked").changes["key_id"] == key.key_id
     suspended = make_merchant(status=MerchantStatus.SUSPENDED)
     with pytest.raises(DomainError) as caught:
