@@ -232,37 +232,53 @@ def _proc_cpu(pid: int) -> float:
 
 
 def _processes() -> list[tuple[int, int, str]]:
-    """(pid, parent pid, command name) of every process."""
+    """(pid, parent pid, command line) of every process."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             status = (entry / "status").read_text()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
         fields = dict(line.split(":\t", 1) for line in status.splitlines() if ":\t" in line)
-        found.append((int(entry.name), int(fields.get("PPid", "0")), fields.get("Name", "")))
+        found.append((int(entry.name), int(fields.get("PPid", "0")), command))
     return found
 
 
-def cpu_snapshot(server_pid: int) -> dict[str, float]:
-    """CPU seconds so far of this process (the client), the server (master and workers) and
-    every PostgreSQL process (0 for SQLite, whose work is inside the server's)."""
+def cpu_snapshot(server_pid: int, database: str) -> dict[str, dict[int, float]]:
+    """CPU seconds so far, per process: this one (the client), the server (master and
+    workers) and the PostgreSQL backends serving the benchmark's database (none for SQLite,
+    whose work is inside the server's)."""
     processes = _processes()
-    server = [pid for pid, parent, _ in processes if pid == server_pid or parent == server_pid]
-    database = [pid for pid, _, name in processes if name.startswith("postgres")]
     own = os.times()
     return {
-        "client": own.user + own.system,
-        "server": sum(_proc_cpu(pid) for pid in server),
-        "database": sum(_proc_cpu(pid) for pid in database),
+        "client": {os.getpid(): own.user + own.system},
+        "server": {
+            pid: _proc_cpu(pid)
+            for pid, parent, _ in processes
+            if pid == server_pid or parent == server_pid
+        },
+        "database": {
+            pid: _proc_cpu(pid)
+            for pid, _, command in processes
+            if database and command.startswith("postgres:") and f" {database} " in command
+        },
     }
 
 
-def cpu_per_unit(before: dict[str, float], after: dict[str, float], units: int) -> dict[str, float]:
-    """Milliseconds of CPU per request or pair, by side."""
-    return {side: (after[side] - before[side]) * 1000 / max(units, 1) for side in before}
+def cpu_per_unit(
+    before: dict[str, dict[int, float]], after: dict[str, dict[int, float]], units: int
+) -> dict[str, float]:
+    """Milliseconds of CPU per request or pair, by side (a process that ended in between is
+    left out; one that started counts whole)."""
+    return {
+        side: sum(cpu - before[side].get(pid, 0.0) for pid, cpu in after[side].items())
+        * 1000
+        / max(units, 1)
+        for side in after
+    }
 
 
 # -- load ----------------------------------------------------------------------------------------
@@ -452,9 +468,10 @@ def main() -> None:
         warm = drive_pairs(
             url, data["terminals"], data["cards"], args.concurrency, WARMUP_SECONDS, 0, 999
         )
-        cpu_start = cpu_snapshot(server.pid)
+        database = env.get("BENCH_DROP_DATABASE", "")
+        cpu_start = cpu_snapshot(server.pid, database)
         healthz = drive_healthz(port, args.concurrency, args.seconds)
-        cpu_mid = cpu_snapshot(server.pid)
+        cpu_mid = cpu_snapshot(server.pid, database)
         pairs = drive_pairs(
             url,
             data["terminals"],
@@ -464,7 +481,7 @@ def main() -> None:
             args.retry_rate,
             args.seed,
         )
-        cpu_end = cpu_snapshot(server.pid)
+        cpu_end = cpu_snapshot(server.pid, database)
         stop_server(server)
         server = None
         answers = work / "answers.json"
