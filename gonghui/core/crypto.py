@@ -5,15 +5,18 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import hmac
 import os
 import re
 from collections.abc import Callable
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+
+if TYPE_CHECKING:
+    from _hashlib import HASH
 
 KEY_ID = re.compile(r"[0-9a-f]{8}")
 NONCE_BYTES = 12
@@ -116,13 +119,28 @@ def blind_indexer(purpose: str) -> Callable[[str], str]:
 
 @lru_cache(maxsize=16)
 def _indexer(key: str, purpose: str) -> Callable[[str], str]:
-    # Key and purpose prefix are hashed once; copying that state costs far less than keying
-    # HMAC anew for every value (about 1.7 µs against 4 µs a value with OpenSSL 3).
-    keyed = hmac.new(key.encode(), f"{purpose}:".encode(), hashlib.sha256)
+    # HMAC-SHA256 (RFC 2104) with the padded key and the purpose prefix hashed once: a value
+    # then costs two copies of a hash state in C, about 1 µs against 1.7 µs through an `hmac`
+    # object's Python methods, and an import computes two a row.
+    inner, outer = _hmac_states(key.encode())
+    inner.update(f"{purpose}:".encode())
 
     def index(value: str) -> str:
-        mac = keyed.copy()
+        mac = inner.copy()
         mac.update(value.encode())
-        return mac.hexdigest()[:32]
+        result = outer.copy()
+        result.update(mac.digest())
+        return result.hexdigest()[:32]
 
     return index
+
+
+def _hmac_states(key: bytes) -> tuple[HASH, HASH]:
+    """SHA-256 states that have taken the key XOR ipad (inner) and XOR opad (outer)."""
+    block_size = hashlib.sha256().block_size
+    if len(key) > block_size:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(block_size, b"\0")
+    inner = hashlib.sha256(bytes(byte ^ 0x36 for byte in key))
+    outer = hashlib.sha256(bytes(byte ^ 0x5C for byte in key))
+    return inner, outer

@@ -88,7 +88,10 @@ def _birth_date(digits: str) -> date | None:
 
 def normalise(raw: object) -> str:
     """Full-width digits, spaces and lowercase x made plain; 15 digits upgraded to 18."""
-    text = str(raw if raw is not None else "").translate(TRANSLATE).upper()
+    text = str(raw if raw is not None else "")
+    if not (text.isascii() and text.isalnum()):  # the usual cell has nothing to translate
+        text = text.translate(TRANSLATE)
+    text = text.upper()
     if len(text) == 15 and text.isdigit():
         first17 = text[:6] + "19" + text[6:]
         return first17 + check_char(first17)

@@ -1,7 +1,8 @@
 """Roster import: the grassroots unions' everyday job, and the benchmark.
 
-Two passes over the sheet. The first only normalises the identity column, to find people who
-appear twice in the file (both rows are reported, neither is written). The second validates
+Two passes over the sheet. The first normalises the identity column, to find people who
+appear twice in the file (both rows are reported, neither is written), and notes the union
+codes named in a 工会代码 column, which are looked up once before any row. The second validates
 every row and writes in batches of BATCH rows inside one transaction:
 - a new person is created with a fresh member number;
 - a person already in this union is updated, only the fields that differ, each change audited;
@@ -11,14 +12,21 @@ every row and writes in batches of BATCH rows inside one transaction:
   a unique index on the blind index also forbids.
 By default all or nothing: after the first row error nothing more is written and the
 transaction is rolled back at the end. `skip_invalid` writes the valid rows. Either way every
-error is reported with its row number, column, value and reason."""
+error is reported with its row number, column, value and reason.
+
+The second pass splits in two: `RowParser` (pure: cells in, cleaned rows or faults out, union
+codes resolved beforehand) and the writing, which alone uses the database. On a large file the
+parser runs in a forked process (core.forked) and hands its results over in row order, so the
+errors, batches and progress come out exactly as they would in one process."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from functools import lru_cache, partial
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -28,7 +36,7 @@ from django.utils.translation import gettext as _
 
 from gonghui.accounts.scoping import has_perm
 from gonghui.audit.log import Event, log_many
-from gonghui.core import crypto, idnumbers
+from gonghui.core import crypto, forked, idnumbers
 from gonghui.core.bulk import BackgroundWriter, BulkInserter, existing_values
 from gonghui.core.errors import DomainError, Forbidden
 from gonghui.core.excel import RowError, Sheet, find_header, write_xlsx
@@ -39,6 +47,11 @@ from gonghui.orgs.models import Union
 
 BATCH = 2000
 MAX_REPORTED_ERRORS = 50_000
+# Below this many rows the fork's few milliseconds are not worth it (and tests stay simple).
+PARALLEL_MIN_ROWS = 20_000
+# Rows the parser hands over at a time: large enough that the pipe's per-message cost vanishes,
+# small enough that little waits in the pipe.
+CHUNK_ROWS = 500
 ALIASES: dict[str, tuple[str, ...]] = {
     "name": ("姓名",),
     "gender": ("性别",),
@@ -95,20 +108,35 @@ class ImportSummary:
 
 
 class ParsedRow(NamedTuple):
-    """A valid row, cleaned; its cells tell, if the person exists, which fields to update."""
+    """A valid row, cleaned, with its blind indexes. `given` names the updatable columns whose
+    cells are filled: if the person exists, only those fields are compared and updated."""
 
     row: int
     name: str
     name_pinyin: str
     name_initials: str
-    id_number: idnumbers.IdNumber
+    id_number: str
+    birth_date: date
+    gender: str
+    id_index: str
     phone: str
+    phone_index: str
     ethnicity: str
     education: str
     category: str
     join_date: date | None
-    union: Union
-    cells: list[Any]
+    union_code: str | None  # None: the import's own union
+    given: tuple[str, ...]
+
+
+class Fault(NamedTuple):
+    """A row error as the parser finds it; RosterImport._error counts and records it."""
+
+    row: int
+    column: str
+    value: Any
+    reason: str
+    code: str
 
 
 # Parsers of cells that repeat (a roster has a few genders and categories, some thousands of
@@ -119,7 +147,15 @@ _gender = lru_cache(maxsize=1024, typed=True)(rules.parse_gender)
 _ethnicity = lru_cache(maxsize=1024, typed=True)(rules.parse_ethnicity)
 _education = lru_cache(maxsize=1024, typed=True)(rules.parse_education)
 _category = lru_cache(maxsize=1024, typed=True)(rules.parse_category)
-_join_date = lru_cache(maxsize=16_384, typed=True)(partial(rules.parse_date, field="join_date"))
+_join_date_text = lru_cache(maxsize=16_384, typed=True)(
+    partial(rules.parse_date, field="join_date")
+)
+
+
+def _join_date(raw: Any) -> date | None:
+    """A date cell is its own value (parse_date returns it as it is): it skips the cache, which
+    then holds only the text dates."""
+    return raw if type(raw) is date else _join_date_text(raw)
 
 
 @lru_cache(maxsize=8192, typed=True)
@@ -127,6 +163,152 @@ def _name(raw: Any) -> tuple[str, str, str]:
     """The cleaned name with its full pinyin and initials."""
     name = rules.clean_name(raw)
     return (name, *rules.name_pinyin(name))
+
+
+class RowParser:
+    """Cells in, a ParsedRow or the row's Faults out, rows in file order. It touches no database
+    (union codes come resolved, as `refusals`), so it may run in a forked process."""
+
+    def __init__(
+        self,
+        *,
+        columns: Mapping[str, int],
+        duplicates: Mapping[int, list[int]],
+        refusals: Mapping[str, tuple[str, str]],
+        today: date,
+        birth_limit: date,
+    ) -> None:
+        self.duplicates = duplicates
+        self.refusals = refusals
+        self.today = today
+        self.id_position = columns["id_number"]
+        self.id_index = crypto.blind_indexer("id_number")
+        self.phone_index = crypto.blind_indexer("phone")
+        # Column → parser in the order errors are reported; the row loop runs a million times.
+        self.parsers: list[tuple[str, Callable[[Any], Any]]] = [
+            ("name", _name),
+            ("id_number", partial(_id_number, birth_limit=birth_limit)),
+            ("gender", _gender),
+            ("phone", rules.parse_phone),
+            ("ethnicity", _ethnicity),
+            ("education", _education),
+            ("category", _category),
+            ("join_date", _join_date),
+            ("union_code", self._union_code),
+        ]
+        self.functions = [parse for _column, parse in self.parsers]
+        # A column the file lacks, or a short row's missing cells, read as padding: None.
+        absent = max(columns.values()) + 1
+        positions = [columns.get(c, absent) for c, _p in self.parsers]
+        self.width = max(positions) + 1
+        self.padding = [None] * self.width
+        self.raw_cells = itemgetter(*positions)
+        names = [c for c, _p in self.parsers]
+        self.gender_position = names.index("gender")
+        self.updatable_cells = itemgetter(*(names.index(f) for f in UPDATABLE))
+
+    def chunks(self, rows: Iterable[tuple[int, list[Any]]]) -> Iterator[list[ParsedRow | Fault]]:
+        """The results of CHUNK_ROWS rows at a time."""
+        items = self.items(rows)
+        while chunk := list(itertools.islice(items, CHUNK_ROWS)):
+            yield chunk
+
+    def items(self, rows: Iterable[tuple[int, list[Any]]]) -> Iterator[ParsedRow | Fault]:
+        for number, cells in rows:
+            if number in self.duplicates:
+                yield self._duplicate(number, cells)
+            else:
+                parsed = self.parse(number, cells)
+                if isinstance(parsed, ParsedRow):
+                    yield parsed
+                else:
+                    yield from parsed
+
+    def parse(self, number: int, cells: list[Any]) -> ParsedRow | list[Fault]:
+        if len(cells) < self.width:
+            cells = cells + self.padding[len(cells) :]
+        raws = [None if value == "" else value for value in self.raw_cells(cells)]
+        faults: list[Fault] = []
+        try:
+            values = [parse(raw) for parse, raw in zip(self.functions, raws, strict=True)]
+        except DomainError:
+            # Rare: parse the row again column by column to report every bad cell in order
+            # (the parsers are pure, so the second run gives what the first would have).
+            values = self._parse_reporting(number, raws, faults)
+        names, ident, gender, phone, ethnicity, education, category, join_date, union_code = values
+        if ident is not None and gender and gender != ident.gender:
+            faults.append(
+                Fault(
+                    number,
+                    "gender",
+                    raws[self.gender_position],
+                    _("性别与身份证号不符"),
+                    "member.gender_mismatch",
+                )
+            )
+        if join_date and join_date > self.today:
+            faults.append(
+                Fault(
+                    number,
+                    "join_date",
+                    join_date,
+                    _("入会日期不能晚于今天"),
+                    "member.join_date_future",
+                )
+            )
+        if faults:
+            return faults
+        name, name_pinyin, name_initials = names
+        phone = phone or ""
+        return ParsedRow(
+            number,
+            name,
+            name_pinyin,
+            name_initials,
+            ident.value,
+            ident.birth_date,
+            ident.gender,
+            self.id_index(ident.value),
+            phone,
+            self.phone_index(phone) if phone else "",
+            ethnicity or "",
+            education or "",
+            category,
+            join_date,
+            union_code,
+            tuple(itertools.compress(UPDATABLE, map(_present, self.updatable_cells(raws)))),
+        )
+
+    def _parse_reporting(self, number: int, raws: list[Any], faults: list[Fault]) -> list[Any]:
+        values: list[Any] = []
+        for (column, parse), raw in zip(self.parsers, raws, strict=True):
+            try:
+                values.append(parse(raw))
+            except DomainError as exc:
+                shown = _mask(idnumbers.normalise(raw)) if column == "id_number" else raw
+                faults.append(Fault(number, column, shown, exc.message, exc.code))
+                values.append(None)
+        return values
+
+    def _duplicate(self, number: int, cells: list[Any]) -> Fault:
+        others = "、".join(str(r) for r in self.duplicates[number])
+        raw = _id_cell(_cell(cells, self.id_position))
+        return Fault(
+            number,
+            "id_number",
+            _mask(idnumbers.normalise(raw)),
+            _("与第 %(rows)s 行身份证号重复") % {"rows": others},
+            "member.duplicate_in_file",
+        )
+
+    def _union_code(self, raw: Any) -> str | None:
+        code = union_code(raw)
+        if not code:
+            return None
+        if code in self.refusals:
+            error_code, message = self.refusals[code]
+            raise DomainError(error_code, message)
+        return code
 
 
 class _Rollback(Exception):
@@ -159,42 +341,30 @@ class RosterImport:
         self.unions: dict[str, Union] = {union.code: union}
         self.today = timezone.localdate()
         # Identity numbers are checked against the system date, as idnumbers.parse does.
-        birth_limit = date.today()
+        self.birth_limit = date.today()
         self.writer = BackgroundWriter(BulkInserter(Member, MEMBER_COLUMNS))
         self.unreported = 0  # rows read since the progress bar last moved
-        self.id_index = crypto.blind_indexer("id_number")
-        self.phone_index = crypto.blind_indexer("phone")
         self.columns: dict[str, int] = {}
-        self.plan: list[tuple[str, int | None, Callable[[Any], Any]]] = []
-        # Column → parser in the order errors are reported; the row loop runs a million times.
-        self.parsers: list[tuple[str, Callable[[Any], Any]]] = [
-            ("name", _name),
-            ("id_number", lambda v: idnumbers.parse(_id_cell(v), today=birth_limit)),
-            ("gender", _gender),
-            ("phone", rules.parse_phone),
-            ("ethnicity", _ethnicity),
-            ("education", _education),
-            ("category", _category),
-            ("join_date", _join_date),
-            ("union_code", self._union_for),
-        ]
 
     # -- reading ------------------------------------------------------------------------
     def _data_rows(self) -> Iterator[tuple[int, list[Any]]]:
         rows = self.sheet.rows()
         self.columns, header_row = find_header(rows, ALIASES, required=("name", "id_number"))
-        self.plan = [(name, self.columns.get(name), parser) for name, parser in self.parsers]
         for number, cells in enumerate(rows, start=header_row + 1):
             if _filled(cells):
                 yield number, cells
 
-    def _duplicates(self) -> dict[int, list[int]]:
-        """Row number → the other rows carrying the same identity number."""
+    def _scan(self) -> tuple[dict[int, list[int]], set[str]]:
+        """The first pass: row number → the other rows carrying the same identity number, and
+        the union codes the file names."""
         first_row: dict[str, int] = {}
         groups: dict[str, list[int]] = {}
+        codes: set[str] = set()
         count = 0
         for number, cells in self._data_rows():
             count += 1
+            if "union_code" in self.columns:
+                codes.add(union_code(_cell(cells, self.columns["union_code"])))
             raw = _id_cell(_cell(cells, self.columns["id_number"]))
             if isinstance(raw, float):  # refused row by row; its digits are not the person's
                 continue
@@ -206,7 +376,10 @@ class RosterImport:
             else:
                 first_row[value] = number
         self.summary.rows = count
-        return {row: [r for r in rows if r != row] for rows in groups.values() for row in rows}
+        duplicates = {
+            row: [r for r in rows if r != row] for rows in groups.values() for row in rows
+        }
+        return duplicates, codes - {""}
 
     def _error(self, row: int, column: str, value: Any, reason: str, code: str) -> None:
         self.summary.errors += 1
@@ -215,73 +388,35 @@ class RosterImport:
             text = "" if value is None else str(value)
             self.summary.error_rows.append(RowError(row, label, text[:100], reason, code))
 
-    def _parse(self, number: int, cells: list[Any]) -> ParsedRow | None:
-        values: list[Any] = []
-        failed = False
-        for column, index, parser in self.plan:
-            raw = _cell(cells, index)
+    def _refusals(self, codes: Iterable[str]) -> dict[str, tuple[str, str]]:
+        """Union code → (error code, message) for each code rows may not name; the unions they
+        may name go into self.unions. Asked before the rows are parsed, so the parser needs no
+        database."""
+        refusals: dict[str, tuple[str, str]] = {}
+        for code in codes:
             try:
-                values.append(parser(raw))
+                self._resolve_union(code)
             except DomainError as exc:
-                shown = _mask(idnumbers.normalise(raw)) if column == "id_number" else raw
-                self._error(number, column, shown, exc.message, exc.code)
-                failed = True
-                values.append(None)
-        names, parsed_id, gender, phone, ethnicity, education, category, join_date, union = values
-        if parsed_id is not None and gender and gender != parsed_id.gender:
-            self._error(
-                number,
-                "gender",
-                _cell(cells, self.columns.get("gender")),
-                _("性别与身份证号不符"),
-                "member.gender_mismatch",
-            )
-            failed = True
-        if join_date and join_date > self.today:
-            self._error(
-                number,
-                "join_date",
-                join_date,
-                _("入会日期不能晚于今天"),
-                "member.join_date_future",
-            )
-            failed = True
-        if failed or parsed_id is None:
-            return None
-        name, name_pinyin, name_initials = names
-        return ParsedRow(
-            number,
-            name,
-            name_pinyin,
-            name_initials,
-            parsed_id,
-            phone or "",
-            ethnicity or "",
-            education or "",
-            category,
-            join_date,
-            union or self.union,
-            cells,
-        )
+                refusals[code] = (exc.code, exc.message)
+        return refusals
 
-    def _union_for(self, raw: Any) -> Union | None:
-        code = rules.clean_text(raw).upper()
-        if not code:
-            return None
-        if code not in self.unions:
-            self.writer.wait()  # the connection is the writer's until its batch is in
-            union = Union.objects.filter(code=code).first()
-            if union is None or not union.path.startswith(self.union.path):
-                raise DomainError(
-                    "member.union_outside",
-                    _("工会代码 %(code)s 不在本次导入的工会之下") % {"code": code},
-                )
-            if union.kind not in services.MEMBER_UNION_KINDS or not union.is_open:
-                raise DomainError(
-                    "member.union_invalid", _("工会 %(code)s 不能接收会员") % {"code": code}
-                )
-            self.unions[code] = union
-        return self.unions[code]
+    def _resolve_union(self, code: str) -> None:
+        if code in self.unions:
+            return
+        union = Union.objects.filter(code=code).first()
+        if union is None or not union.path.startswith(self.union.path):
+            raise DomainError(
+                "member.union_outside",
+                _("工会代码 %(code)s 不在本次导入的工会之下") % {"code": code},
+            )
+        if union.kind not in services.MEMBER_UNION_KINDS or not union.is_open:
+            raise DomainError(
+                "member.union_invalid", _("工会 %(code)s 不能接收会员") % {"code": code}
+            )
+        self.unions[code] = union
+
+    def _union(self, item: ParsedRow) -> Union:
+        return self.unions[item.union_code] if item.union_code else self.union
 
     # -- writing ------------------------------------------------------------------------
     @property
@@ -289,18 +424,17 @@ class RosterImport:
         return not self.dry_run and (self.skip_invalid or self.summary.errors == 0)
 
     def _flush(self, batch: list[ParsedRow]) -> None:
-        indexes = [self.id_index(item.id_number.value) for item in batch]
         self.writer.wait()
         self._report_progress()
-        existing = self._existing(indexes)
-        creates: list[tuple[ParsedRow, str]] = []
+        existing = self._existing([item.id_index for item in batch])
+        creates: list[ParsedRow] = []
         updates: list[tuple[ParsedRow, Member, dict[str, list[Any]]]] = []
         transfers: list[tuple[ParsedRow, Member]] = []
-        for item, index in zip(batch, indexes, strict=True):
-            member = existing.get(index)
+        for item in batch:
+            member = existing.get(item.id_index)
             if member is None:
-                creates.append((item, index))
-            elif member.union_id == item.union.pk:
+                creates.append(item)
+            elif member.union_id == self._union(item).pk:
                 changes = self._changes(member, item)
                 if changes:
                     updates.append((item, member, changes))
@@ -310,7 +444,7 @@ class RosterImport:
                 self._error(
                     item.row,
                     "id_number",
-                    _mask(item.id_number.value),
+                    _mask(item.id_number),
                     _("此人已有一条待处理的转会申请"),
                     "member.transfer_pending",
                 )
@@ -318,7 +452,7 @@ class RosterImport:
                 self._error(
                     item.row,
                     "id_number",
-                    _mask(item.id_number.value),
+                    _mask(item.id_number),
                     _("此人已是 %(union)s 的会员（会员号 %(no)s）")
                     % {"union": member.union.name, "no": member.member_no},
                     "member.registered_elsewhere",
@@ -331,7 +465,7 @@ class RosterImport:
                 self._error(
                     item.row,
                     "id_number",
-                    _mask(item.id_number.value),
+                    _mask(item.id_number),
                     _("此人在 %(union)s 的会籍状态为“%(status)s”，不能发起转会，请先与该工会联系")
                     % {"union": member.union.name, "status": member.get_status_display()},
                     "member.transition_invalid",
@@ -358,18 +492,17 @@ class RosterImport:
 
     def _changes(self, member: Member, item: ParsedRow) -> dict[str, list[Any]]:
         # A column the file lacks, or a blank cell, leaves the stored value as it is.
-        given = [f for f in UPDATABLE if not _blank(_cell(item.cells, self.columns.get(f)))]
-        after = {name: getattr(item, name) for name in given}
+        after = {name: getattr(item, name) for name in item.given}
         before = {name: getattr(member, name) for name in after}
         return services.rules_changes(before, after)
 
-    def _write_creates(self, creates: list[tuple[ParsedRow, str]]) -> None:
+    def _write_creates(self, creates: list[ParsedRow]) -> None:
         if not creates:
             return
         numbers = services.allocate_numbers(len(creates))
         by_union: dict[str, list[str]] = {}
-        for (item, _index), number in zip(creates, numbers, strict=True):
-            by_union.setdefault(item.union.path, []).append(number)
+        for item, number in zip(creates, numbers, strict=True):
+            by_union.setdefault(self._union(item).path, []).append(number)
         log_many(
             self.by,
             [
@@ -385,33 +518,32 @@ class RosterImport:
         )
         joined_default = timezone.localdate()
         self.writer.submit(
-            self._member_values(item, index, number, joined_default)
-            for (item, index), number in zip(creates, numbers, strict=True)
+            self._member_values(item, number, joined_default)
+            for item, number in zip(creates, numbers, strict=True)
         )
 
     def _member_values(
-        self, item: ParsedRow, index: str, member_no: str, joined_default: date
+        self, item: ParsedRow, member_no: str, joined_default: date
     ) -> tuple[Any, ...]:
         """A new member's values in MEMBER_COLUMNS order: what services.member_row gives,
-        without a dict a row or computing the blind index the lookup already computed."""
-        ident, phone = item.id_number, item.phone
+        without a dict a row, with the blind indexes the parser computed."""
         return (
             member_no,
             item.name,
             item.name_pinyin,
             item.name_initials,
-            ident.gender,
-            ident.birth_date,
-            ident.value,
-            index,
-            ident.value[-4:],
-            phone,
-            self.phone_index(phone) if phone else "",
-            phone[-4:],
+            item.gender,
+            item.birth_date,
+            item.id_number,
+            item.id_index,
+            item.id_number[-4:],
+            item.phone,
+            item.phone_index,
+            item.phone[-4:],
             item.ethnicity,
             item.education,
             item.category,
-            item.union.pk,
+            self._union(item).pk,
             item.join_date or joined_default,
             MemberStatus.ACTIVE,
             False,
@@ -454,7 +586,7 @@ class RosterImport:
             Transfer(
                 member=m,
                 from_union=m.union,
-                to_union=i.union,
+                to_union=self._union(i),
                 reason=_("名册导入发现此人在其他工会"),
                 requested_by=by,
                 requested_by_receiver=True,
@@ -473,7 +605,7 @@ class RosterImport:
                 changes={
                     "status": [m.status, MemberStatus.TRANSFERRING],
                     "from": m.union.code,
-                    "to": i.union.code,
+                    "to": self._union(i).code,
                 },
                 union=m.union,
             )
@@ -496,7 +628,7 @@ class RosterImport:
 
     # -- the whole run ------------------------------------------------------------------
     def run(self) -> ImportSummary:
-        duplicates = self._duplicates()
+        duplicates, codes = self._scan()
         if self.progress:
             self.progress.set_total(self.summary.rows)
         try:
@@ -504,8 +636,15 @@ class RosterImport:
                 # Lock the target union: two imports into it run one after the other, so the
                 # second sees the first's members and updates instead of duplicating them.
                 Union.objects.select_for_update().filter(pk=self.union.pk).first()
+                parser = RowParser(
+                    columns=self.columns,
+                    duplicates=duplicates,
+                    refusals=self._refusals(codes),
+                    today=self.today,
+                    birth_limit=self.birth_limit,
+                )
                 with self.writer:  # waits for the last batch, inside the transaction
-                    self._import_rows(duplicates)
+                    self._import_rows(parser)
                 self._report_progress()
                 if not self._writing or (self.summary.errors and not self.skip_invalid):
                     raise _Rollback
@@ -518,34 +657,38 @@ class RosterImport:
                 _("导入时有同一人正被另一个导入写入，请稍后重新导入"),
             ) from exc
         finally:
-            _name.cache_clear()  # people's names do not outlive the import in a worker
+            # People's names do not outlive the import in a worker.
+            _name.cache_clear()
+            rules.forget_names()
         if not self.summary.written and not self.dry_run:
             self.summary.created = self.summary.updated = self.summary.transfers = 0
         return self.summary
 
-    def _import_rows(self, duplicates: dict[int, list[int]]) -> None:
+    def _import_rows(self, parser: RowParser) -> None:
         batch: list[ParsedRow] = []
-        for number, cells in self._data_rows():
-            self.unreported += 1
-            if number in duplicates:
-                others = "、".join(str(r) for r in duplicates[number])
-                raw = _id_cell(_cell(cells, self.columns["id_number"]))
-                self._error(
-                    number,
-                    "id_number",
-                    _mask(idnumbers.normalise(raw)),
-                    _("与第 %(rows)s 行身份证号重复") % {"rows": others},
-                    "member.duplicate_in_file",
-                )
-            else:
-                parsed = self._parse(number, cells)
-                if parsed is not None:
-                    batch.append(parsed)
-            if len(batch) >= BATCH:
-                self._flush(batch)
-                batch = []
+        last_row = 0
+        for chunk in self._parsed_chunks(parser):
+            for item in chunk:
+                if item.row != last_row:  # a row brings one parsed row or its errors
+                    self.unreported += 1
+                    last_row = item.row
+                if isinstance(item, Fault):
+                    self._error(*item)
+                    continue
+                batch.append(item)
+                if len(batch) >= BATCH:
+                    self._flush(batch)
+                    batch = []
         if batch:
             self._flush(batch)
+
+    def _parsed_chunks(self, parser: RowParser) -> Iterator[list[ParsedRow | Fault]]:
+        """The parser's results in row order: from a forked process for a large file, so that
+        parsing runs on one core while this process encrypts and writes on the other."""
+        if self.summary.rows >= PARALLEL_MIN_ROWS and forked.can_fork():
+            # The fork happens before the first batch is written: no writer thread is running.
+            return forked.forked(lambda: parser.chunks(self._data_rows()))
+        return parser.chunks(self._data_rows())
 
 
 def _filled(cells: list[Any]) -> bool:
@@ -562,6 +705,20 @@ def _cell(cells: list[Any], index: int | None) -> Any:
 
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _present(value: Any) -> bool:
+    """Not blank (the test `_blank` makes), written out: it runs six times a row."""
+    return value is not None and (not isinstance(value, str) or bool(value.strip()))
+
+
+def _id_number(raw: Any, *, birth_limit: date) -> idnumbers.IdNumber:
+    return idnumbers.parse(_id_cell(raw), today=birth_limit)
+
+
+def union_code(raw: Any) -> str:
+    """A 工会代码 cell as the code it names."""
+    return rules.clean_text(raw).upper()
 
 
 def _id_cell(value: Any) -> Any:

@@ -224,7 +224,7 @@ def clean_name(value: object) -> str:
     # spreadsheet would run as a formula when the roster is exported (`=`, `+`, `-`, `@` …).
     if (
         len(text) > 40
-        or not all(c.isalpha() or c in "·〇-" for c in text)
+        or not (text.isalpha() or all(c.isalpha() or c in "·〇-" for c in text))
         or not (text[0].isalpha() or text[0] == "〇")
     ):
         raise DomainError(
@@ -241,17 +241,29 @@ def _char_reading(char: str) -> str:
 
 def name_pinyin(name: str) -> tuple[str, str]:
     """Full pinyin and initials, surnames read as surnames: 单雄信 → ('shanxiongxin', 'sxx')."""
-    syllables: list[str] = []
-    rest = name
+    surname: tuple[str, ...]
     if name[:2] in COMPOUND_SURNAMES:
-        syllables.extend(COMPOUND_SURNAMES[name[:2]])
-        rest = name[2:]
+        surname, rest = COMPOUND_SURNAMES[name[:2]], name[2:]
     elif name[:1] in SURNAME_READINGS:
-        syllables.append(SURNAME_READINGS[name[0]])
-        rest = name[1:]
-    syllables.extend(_char_reading(c) for c in rest if c != "·")
-    syllables = [s for s in syllables if s]
+        surname, rest = (SURNAME_READINGS[name[0]],), name[1:]
+    else:
+        surname, rest = _readings(name[:1]), name[1:]
+    syllables = [*surname, *_readings(rest)]
     return "".join(syllables), "".join(s[0] for s in syllables)
+
+
+def forget_names() -> None:
+    """Drop the given names remembered for their readings: a job worker outlives each import,
+    and people's names should not."""
+    _readings.cache_clear()
+
+
+@lru_cache(maxsize=65536)
+def _readings(text: str) -> tuple[str, ...]:
+    """The readings of a given name's characters: given names repeat far more often than whole
+    names do (a few thousand common ones in a million people), so they are remembered."""
+    readings = (_char_reading(c) for c in text if c != "·")
+    return tuple(r for r in readings if r)
 
 
 def parse_gender(value: object) -> str | None:
@@ -318,7 +330,10 @@ def parse_phone(value: object) -> str:
     """A mainland mobile number as 11 digits; empty when the cell is empty."""
     if isinstance(value, float):
         value = f"{value:.0f}"
-    text = clean_text(value).replace(" ", "").replace("-", "")
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        text = value  # the usual cell: nothing for the cleaning below to change
+    else:
+        text = clean_text(value).replace(" ", "").replace("-", "")
     if not text:
         return ""
     if len(text) == 11 and text.isdigit() and text[0] == "1":

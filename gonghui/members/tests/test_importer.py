@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from gonghui.audit.models import AuditEntry
-from gonghui.core import idnumbers
+from gonghui.core import forked, idnumbers
 from gonghui.core.errors import DomainError, Forbidden
-from gonghui.members import services
+from gonghui.members import importer, services
 from gonghui.members.importer import RosterImport, import_members, write_error_report
 from gonghui.members.models import Member, MemberEvent, MemberStatus, Transfer
 from gonghui.members.tests.conftest import (
@@ -30,6 +30,19 @@ from gonghui.orgs.services import union_create
 pytestmark = pytest.mark.django_db
 
 ID_COL = HEADER.index("身份证号")
+
+
+@pytest.fixture(autouse=True, params=["one process", "forked parser"])
+def parser_process(request, monkeypatch) -> str:
+    """Every import test runs twice: parsing in the importing process, and (as a large file
+    would) in a forked one. Both must give the same results, errors and writes."""
+    if request.param == "forked parser":
+        if not forked.can_fork():
+            pytest.skip("needs the fork start method")
+        monkeypatch.setattr(importer, "PARALLEL_MIN_ROWS", 0)
+    else:
+        monkeypatch.setattr(importer, "PARALLEL_MIN_ROWS", 10**9)
+    return str(request.param)
 
 
 def run(path: Path, union: Union, **options: Any) -> Any:
@@ -474,3 +487,53 @@ def test_members_cannot_be_imported_into_the_city_federation(tmp_path, tree) -> 
         run(path, tree["city"])
     assert caught.value.code == "member.union_invalid"
     assert not Member.objects.exists()
+
+
+# -- the parser's results, batch by batch -------------------------------------------------
+
+
+class CountingProgress:
+    def __init__(self) -> None:
+        self.total = 0
+        self.done = 0
+
+    def set_total(self, total: int) -> None:
+        self.total = total
+
+    def advance(self, count: int = 1) -> None:
+        self.done += count
+
+    def message(self, text: str) -> None:
+        pass
+
+
+def test_errors_and_batches_keep_the_rows_order_across_chunks(tmp_path, tree, monkeypatch) -> None:
+    """Small chunks and batches, so rows with errors (one of them with two) fall on both sides
+    of chunk and batch boundaries: the report lists them in row order, each row counts once on
+    the progress bar, and the valid rows around them are written."""
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(importer, "BATCH", 4)
+    people = fake_people(20, seed=7)
+    rows = rows_for(people)
+    rows[2][HEADER.index("手机号码")] = "12345"
+    rows[5][HEADER.index("民族")] = "火星族"
+    rows[5][HEADER.index("职工类别")] = "宇航员"
+    rows[11][0] = ""
+    rows[12] = list(rows[3])
+    progress = CountingProgress()
+
+    summary = run(
+        write_xlsx(tmp_path / "r.xlsx", rows), tree["a"], skip_invalid=True, progress=progress
+    )
+
+    assert [(e.row, e.code) for e in summary.error_rows] == [
+        (4, "member.phone_invalid"),
+        (5, "member.duplicate_in_file"),
+        (7, "member.ethnicity_invalid"),
+        (7, "member.category_invalid"),
+        (13, "member.name_required"),
+        (14, "member.duplicate_in_file"),
+    ]
+    assert (summary.rows, summary.created, summary.errors) == (20, 15, 6)
+    assert (progress.total, progress.done) == (20, 20)
+    assert Member.objects.count() == 15

@@ -163,6 +163,26 @@ def test_name_pinyin_reads_surnames_as_surnames(name: str, full: str, initials: 
     assert rules.name_pinyin(name) == (full, initials)
 
 
+def test_a_given_name_reads_the_same_after_any_surname() -> None:
+    """Given names' readings are remembered apart from the surname: 单 after 王 is dan, and
+    单 as the surname stays shan whatever was read before."""
+    assert rules.name_pinyin("王单") == ("wangdan", "wd")
+    assert rules.name_pinyin("单单") == ("shandan", "sd")
+    assert rules.name_pinyin("欧阳单") == ("ouyangdan", "oyd")
+    assert rules.name_pinyin("单") == ("shan", "s")
+    assert rules.name_pinyin("") == ("", "")
+
+
+def test_given_names_are_forgotten_on_request() -> None:
+    rules.name_pinyin("王小明")
+    assert rules._readings.cache_info().currsize > 0
+
+    rules.forget_names()
+
+    assert rules._readings.cache_info().currsize == 0
+    assert rules.name_pinyin("王小明") == ("wangxiaoming", "wxm")
+
+
 COMMON_SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐单曾解仇朴区")
 GIVEN_CHARS = list("伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚华建国志红玉梅海燕鹏飞晓东文博")
 
