@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from functools import cached_property
 from typing import Any, cast
 
+import psycopg
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorWrapper
@@ -92,8 +93,6 @@ def _cursor(db: BaseDatabaseWrapper) -> Any:
     prepared."""
     if db.vendor != "postgresql":
         return db.cursor()
-    import psycopg
-
     db.ensure_connection()
     db.validate_thread_sharing()
     raw = psycopg.Cursor(db.connection)

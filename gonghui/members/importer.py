@@ -364,7 +364,9 @@ class RosterImport:
         for number, cells in self._data_rows():
             count += 1
             if "union_code" in self.columns:
-                codes.add(union_code(_cell(cells, self.columns["union_code"])))
+                code = union_code(_cell(cells, self.columns["union_code"]))
+                if code:  # a blank cell names the import's own union
+                    codes.add(code)
             raw = _id_cell(_cell(cells, self.columns["id_number"]))
             if isinstance(raw, float):  # refused row by row; its digits are not the person's
                 continue
@@ -693,7 +695,7 @@ class RosterImport:
 
 def _filled(cells: list[Any]) -> bool:
     """Not a blank row; the first cell usually decides."""
-    return not all(map(_blank, cells))
+    return any(map(_present, cells))
 
 
 def _cell(cells: list[Any], index: int | None) -> Any:
@@ -703,12 +705,8 @@ def _cell(cells: list[Any], index: int | None) -> Any:
     return None if value == "" else value
 
 
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
 def _present(value: Any) -> bool:
-    """Not blank (the test `_blank` makes), written out: it runs six times a row."""
+    """Neither None nor only spaces."""
     return value is not None and (not isinstance(value, str) or bool(value.strip()))
 
 

@@ -12,6 +12,7 @@ from django.test.utils import isolate_apps
 from gonghui.core import crypto
 from gonghui.core.bulk import BulkInserter
 from gonghui.core.fields import EncryptedTextField
+from gonghui.core.tests.tables import create_table
 
 pytestmark = pytest.mark.django_db
 TABLE = "core_test_bulk_row"
@@ -33,16 +34,7 @@ def row_model(db):
                 app_label = "core"
                 db_table = TABLE
 
-        with connection.cursor() as cursor:
-            uuid_type = "uuid" if connection.vendor == "postgresql" else "char(32)"
-            json_type = "jsonb" if connection.vendor == "postgresql" else "text"
-            time_type = "timestamptz" if connection.vendor == "postgresql" else "datetime"
-            id_type = "bigserial" if connection.vendor == "postgresql" else "integer"
-            cursor.execute(
-                f"CREATE TABLE {TABLE} (id {id_type} PRIMARY KEY, public_id {uuid_type} NOT NULL,"
-                f" name varchar(20) NOT NULL, secret text NOT NULL, status varchar(10) NOT NULL,"
-                f" tags {json_type} NOT NULL, created_at {time_type} NOT NULL)"
-            )
+        create_table(BulkRow)
         yield BulkRow
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from gonghui.core import sql
 from gonghui.core.fields import EncryptedTextField
+from gonghui.core.tests.tables import create_table
 
 pytestmark = pytest.mark.django_db
 TABLE = "core_test_sql_row"
@@ -38,11 +39,7 @@ def row_model(db):
                 app_label = "core"
                 db_table = TABLE
 
-        # The CREATE TABLE the migration would run (SQLite's editor refuses to open inside the
-        # test's transaction, but its statement is fine there).
-        statement, params = connection.schema_editor().table_sql(SqlRow)
-        with connection.cursor() as cursor:
-            cursor.execute(statement, params)
+        create_table(SqlRow)
         yield SqlRow
 
 
