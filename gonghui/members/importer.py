@@ -17,7 +17,9 @@ error is reported with its row number, column, value and reason.
 The second pass splits in two: `RowParser` (pure: cells in, cleaned rows or faults out, union
 codes resolved beforehand) and the writing, which alone uses the database. On a large file the
 parser runs in a forked process (core.forked) and hands its results over in row order, so the
-errors, batches and progress come out exactly as they would in one process."""
+errors, batches and progress come out exactly as they would in one process. A roster that
+at least doubles the registry (a city's first load) has the search indexes built once its rows
+are in, on SQLite (core.bulk.indexes_built_after)."""
 
 from __future__ import annotations
 
@@ -37,7 +39,12 @@ from django.utils.translation import gettext as _
 from gonghui.accounts.scoping import has_perm
 from gonghui.audit.log import Event, log_many
 from gonghui.core import crypto, forked, idnumbers
-from gonghui.core.bulk import BackgroundWriter, BulkInserter, existing_values
+from gonghui.core.bulk import (
+    BackgroundWriter,
+    BulkInserter,
+    existing_values,
+    indexes_built_after,
+)
 from gonghui.core.errors import DomainError, Forbidden
 from gonghui.core.excel import RowError, Sheet, find_header, write_xlsx
 from gonghui.jobs.registry import Progress
@@ -645,11 +652,14 @@ class RosterImport:
                     today=self.today,
                     birth_limit=self.birth_limit,
                 )
-                with self.writer:  # waits for the last batch, inside the transaction
-                    self._import_rows(parser)
-                self._report_progress()
-                if not self._writing or (self.summary.errors and not self.skip_invalid):
-                    raise _Rollback
+                # A city's first load has the search indexes built once its rows are in.
+                adding = 0 if self.dry_run else self.summary.rows
+                with indexes_built_after(Member, adding=adding):
+                    with self.writer:  # waits for the last batch, inside the transaction
+                        self._import_rows(parser)
+                    self._report_progress()
+                    if not self._writing or (self.summary.errors and not self.skip_invalid):
+                        raise _Rollback
                 self.summary.written = True
         except _Rollback:
             pass

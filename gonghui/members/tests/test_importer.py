@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from gonghui.audit.models import AuditEntry
-from gonghui.core import forked, idnumbers
+from gonghui.core import bulk, forked, idnumbers
 from gonghui.core.errors import DomainError, Forbidden
 from gonghui.members import importer, services
 from gonghui.members.importer import RosterImport, import_members, write_error_report
@@ -224,6 +226,68 @@ def test_skip_invalid_writes_the_valid_rows(tmp_path, tree) -> None:
     assert (summary.errors, summary.written, summary.created) == (1, True, 3)
     assert Member.objects.count() == 3
     assert not Member.objects.filter(name=people[2]["name"], birth_date=people[2]["birth_date"])
+
+
+# -- a first load: the search indexes built once the rows are in (SQLite) ---------------------
+
+SEARCH_INDEXES = {index.name for index in Member._meta.indexes}
+
+
+def _member_indexes() -> set[str]:
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, Member._meta.db_table)
+    return {name for name, facts in found.items() if facts["index"]}
+
+
+def _index_statements(queries: CaptureQueriesContext) -> list[str]:
+    return [q["sql"].split(" ON ")[0] for q in queries if "INDEX" in q["sql"].split("(")[0]]
+
+
+@pytest.fixture
+def first_load(monkeypatch) -> None:
+    monkeypatch.setattr(bulk, "INDEX_AFTER_MIN_ROWS", 0)
+
+
+def test_a_roster_that_doubles_the_registry_has_its_indexes_built_after(
+    tmp_path, tree, first_load
+) -> None:
+    people = fake_people(4)
+    with CaptureQueriesContext(connection) as queries:
+        summary = run(write_xlsx(tmp_path / "r.xlsx", rows_for(people)), tree["a"])
+    assert (summary.created, summary.written) == (4, True)
+    statements = _index_statements(queries)
+    if connection.vendor == "sqlite":
+        names = [index.name for index in Member._meta.indexes]
+        assert statements == [f'DROP INDEX "{n}"' for n in names] + [
+            f'CREATE INDEX "{n}"' for n in names
+        ]
+    else:  # dropping an index would lock the table against readers until the commit
+        assert statements == []
+    assert _member_indexes() >= SEARCH_INDEXES
+    assert Member.objects.filter(name__startswith=people[0]["name"]).exists()
+
+
+def test_a_failed_first_load_rolls_back_to_the_indexes_it_dropped(
+    tmp_path, tree, first_load
+) -> None:
+    rows = rows_for(fake_people(4))
+    _spoil(rows[2])
+    with CaptureQueriesContext(connection) as queries:
+        summary = run(write_xlsx(tmp_path / "r.xlsx", rows), tree["a"])
+    assert (summary.errors, summary.written) == (1, False)
+    assert not any(s.startswith("CREATE") for s in _index_statements(queries))
+    assert _member_indexes() >= SEARCH_INDEXES
+    assert not Member.objects.exists()
+
+
+def test_a_roster_smaller_than_the_registry_keeps_the_indexes_up_row_by_row(
+    tmp_path, tree, first_load
+) -> None:
+    run(write_xlsx(tmp_path / "first.xlsx", rows_for(fake_people(3, seed=1))), tree["a"])
+    with CaptureQueriesContext(connection) as queries:
+        summary = run(write_xlsx(tmp_path / "r.xlsx", rows_for(fake_people(2, seed=2))), tree["a"])
+    assert (summary.created, summary.written) == (2, True)
+    assert _index_statements(queries) == []
 
 
 def test_dry_run_counts_but_writes_nothing(tmp_path, tree) -> None:
