@@ -150,7 +150,7 @@ def phase_import(path: Path) -> dict:
 
 def phase_floor(path: Path) -> dict:
     setup_django(migrate=False)
-    from django.db import connection
+    from django.db import connection, transaction
     from python_calamine import CalamineWorkbook
 
     with connection.cursor() as cursor:
@@ -162,7 +162,8 @@ def phase_floor(path: Path) -> dict:
     rows = sheet.iter_rows()
     next(rows), next(rows)
     count = 0
-    with connection.cursor() as cursor:
+    # One transaction, as any bulk load would: in autocommit SQLite commits every row.
+    with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.cursor.copy("COPY floor_rows FROM STDIN") as copy:
                 for row in rows:
@@ -183,7 +184,6 @@ def phase_floor(path: Path) -> dict:
                     "INSERT INTO floor_rows VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s)", batch
                 )
                 count += len(batch)
-    connection.commit() if not connection.get_autocommit() else None
     return {"rows": count, "seconds": time.perf_counter() - started, "peak_rss_mb": peak_rss_mb()}
 
 
