@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
+import tempfile
 import uuid
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def scratch_dir(prefix: str) -> Path:
+    """A directory for this run's files and SQLite databases, removed when the run ends."""
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
 
 
 def fresh_database(database_url: str | None, var_dir: Path, label: str) -> dict[str, str]:

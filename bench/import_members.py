@@ -12,13 +12,19 @@ import argparse
 import json
 import random
 import sys
-import tempfile
 import time
 from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import drop_database, fresh_database, peak_rss_mb, run_phase, setup_django
+from _common import (
+    drop_database,
+    fresh_database,
+    peak_rss_mb,
+    run_phase,
+    scratch_dir,
+    setup_django,
+)
 
 HEADER = [
     "序号",
@@ -253,7 +259,7 @@ def main() -> None:
         print(json.dumps(result))
         return
 
-    work = Path(tempfile.mkdtemp(prefix="bench-import-"))
+    work = scratch_dir("bench-import-")
     setup_django(migrate=False)
     xlsx, csv_path = work / "roster.xlsx", work / "peer.csv"
     started = time.perf_counter()

@@ -35,7 +35,6 @@ import random
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.request
@@ -45,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import ROOT, drop_database, fresh_database, run_phase, setup_django
+from _common import ROOT, drop_database, fresh_database, run_phase, scratch_dir, setup_django
 
 sys.path.insert(0, str(ROOT))
 from gonghui.pos.client import PosClient  # standard library only, no Django
@@ -442,7 +441,7 @@ def main() -> None:
         print(json.dumps(phase_check(Path(args.file))))
         return
 
-    work = Path(tempfile.mkdtemp(prefix="bench-pos-"))
+    work = scratch_dir("bench-pos-")
     env = fresh_database(args.database_url or None, work, "pos")
     server = None
     try:

@@ -12,12 +12,11 @@ import json
 import random
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import drop_database, fresh_database, run_phase, setup_django
+from _common import drop_database, fresh_database, run_phase, scratch_dir, setup_django
 
 
 def phase_search(members: int, queries: int, seed: int) -> dict:
@@ -107,7 +106,7 @@ def main() -> None:
     if args.phase:
         print(json.dumps(phase_search(args.members, args.queries, args.seed)))
         return
-    work = Path(tempfile.mkdtemp(prefix="bench-search-"))
+    work = scratch_dir("bench-search-")
     env = fresh_database(args.database_url or None, work, "search")
     try:
         result = run_phase(

@@ -156,10 +156,13 @@ else:
                 # queue instead of one failing with "database is locked" after reading.
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 30,
+                # Temporary storage stays in files (the OS caches them): large sorts spill
+                # there, and SQLite's in-memory spill files sort a million index keys at half
+                # the speed.
                 "init_command": (
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
                     "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000; "
-                    "PRAGMA cache_size=-131072; PRAGMA temp_store=MEMORY;"
+                    "PRAGMA cache_size=-131072;"
                 ),
             },
         }

@@ -239,6 +239,16 @@ def _member_indexes() -> set[str]:
     return {name for name, facts in found.items() if facts["index"]}
 
 
+def _sort_settings() -> list[object]:
+    """The SQLite connection settings the rebuild changes for its sorts."""
+    if connection.vendor != "sqlite":
+        return []
+    with connection.cursor() as cursor:
+        return [
+            cursor.execute(f"PRAGMA {name}").fetchone()[0] for name in ("cache_size", "threads")
+        ]
+
+
 def _index_statements(queries: CaptureQueriesContext) -> list[str]:
     return [q["sql"].split(" ON ")[0] for q in queries if "INDEX" in q["sql"].split("(")[0]]
 
@@ -252,6 +262,7 @@ def test_a_roster_that_doubles_the_registry_has_its_indexes_built_after(
     tmp_path, tree, first_load
 ) -> None:
     people = fake_people(4)
+    settings = _sort_settings()
     with CaptureQueriesContext(connection) as queries:
         summary = run(write_xlsx(tmp_path / "r.xlsx", rows_for(people)), tree["a"])
     assert (summary.created, summary.written) == (4, True)
@@ -261,6 +272,8 @@ def test_a_roster_that_doubles_the_registry_has_its_indexes_built_after(
         assert statements == [f'DROP INDEX "{n}"' for n in names] + [
             f'CREATE INDEX "{n}"' for n in names
         ]
+        assert f"PRAGMA cache_size = -{bulk.SORT_CACHE_KIB}" in [q["sql"] for q in queries]
+        assert _sort_settings() == settings  # the connection's own again
     else:  # dropping an index would lock the table against readers until the commit
         assert statements == []
     assert _member_indexes() >= SEARCH_INDEXES
