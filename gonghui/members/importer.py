@@ -42,6 +42,7 @@ from gonghui.core import crypto, forked, idnumbers
 from gonghui.core.bulk import (
     BackgroundWriter,
     BulkInserter,
+    collector_paused,
     existing_values,
     indexes_built_after,
 )
@@ -144,6 +145,42 @@ class Fault(NamedTuple):
     value: Any
     reason: str
     code: str
+
+
+_BIRTH_DATE = ParsedRow._fields.index("birth_date")
+_JOIN_DATE = ParsedRow._fields.index("join_date")
+
+
+def _packed(chunk: list[ParsedRow | Fault]) -> list[list[Any] | Fault]:
+    """A chunk as it crosses from the forked parser: each row as a plain list with its dates as
+    day numbers, which pickle and unpickle in C. Named tuples and dates go through Python code
+    each way, and that was most of the pipe's cost. Faults are rare and cross as they are."""
+    packed: list[list[Any] | Fault] = []
+    for item in chunk:
+        if isinstance(item, Fault):
+            packed.append(item)
+            continue
+        values = list(item)
+        values[_BIRTH_DATE] = item.birth_date.toordinal()
+        if item.join_date is not None:
+            values[_JOIN_DATE] = item.join_date.toordinal()
+        packed.append(values)
+    return packed
+
+
+def _unpacked(chunk: list[list[Any] | Fault]) -> list[ParsedRow | Fault]:
+    """What `_packed` sent, as the parser made it."""
+    day = date.fromordinal
+    items: list[ParsedRow | Fault] = []
+    for values in chunk:
+        if isinstance(values, Fault):
+            items.append(values)
+            continue
+        values[_BIRTH_DATE] = day(values[_BIRTH_DATE])
+        if values[_JOIN_DATE] is not None:
+            values[_JOIN_DATE] = day(values[_JOIN_DATE])
+        items.append(ParsedRow._make(values))
+    return items
 
 
 # Parsers of cells that repeat (a roster has a few genders and categories, some thousands of
@@ -637,6 +674,10 @@ class RosterImport:
 
     # -- the whole run ------------------------------------------------------------------
     def run(self) -> ImportSummary:
+        with collector_paused():
+            return self._run()
+
+    def _run(self) -> ImportSummary:
         duplicates, codes = self._scan()
         if self.progress:
             self.progress.set_total(self.summary.rows)
@@ -699,7 +740,8 @@ class RosterImport:
         parsing runs on one core while this process encrypts and writes on the other."""
         if self.summary.rows >= PARALLEL_MIN_ROWS and forked.can_fork():
             # The fork happens before the first batch is written: no writer thread is running.
-            return forked.forked(lambda: parser.chunks(self._data_rows()))
+            packed = forked.forked(lambda: map(_packed, parser.chunks(self._data_rows())))
+            return map(_unpacked, packed)
         return parser.chunks(self._data_rows())
 
 

@@ -125,6 +125,10 @@ EDUCATION_ALIASES |= {
     "博士": Education.DOCTOR,
     "博士研究生": Education.DOCTOR,
 }
+# The stored values as plain strings: a parsed roster row crosses from one process to another,
+# and an enum member pickles, and unpickles, through Python code each time.
+CATEGORY_ALIASES = {alias: str(value) for alias, value in CATEGORY_ALIASES.items()}
+EDUCATION_ALIASES = {alias: str(value) for alias, value in EDUCATION_ALIASES.items()}
 GENDERS = {"男": "M", "女": "F", "m": "M", "f": "F", "male": "M", "female": "F"}
 
 # Readings of surnames that differ from the character's everyday reading.
