@@ -75,7 +75,7 @@ def quality_report(*, actor: Any, union: Union, sample_size: int = 20) -> list[F
     base = _in_union(actor, union).select_related("union")
     stale_before = timezone.now() - timedelta(days=365 * STALE_YEARS)
     retired = retired_active(base, today)
-    no_phone = base.filter(phone_index="", status=MemberStatus.ACTIVE)
+    no_phone = base.filter(phone_last4="", status=MemberStatus.ACTIVE)
     stale = base.filter(updated_at__lt=stale_before, status=MemberStatus.ACTIVE)
     keys = list(duplicate_keys(base)[:200])
     duplicates = base.none()

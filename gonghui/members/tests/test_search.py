@@ -62,6 +62,7 @@ SEARCHES = [
     ("5678", {"张三"}),  # last four of the phone
     ("13812345678", {"张三"}),
     ("138 1234 5678", {"张三"}),
+    ("13900005678", set()),  # 张三's last four, another phone
     ("李", set()),
 ]
 
