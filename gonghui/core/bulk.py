@@ -237,7 +237,7 @@ def indexes_built_after(model: type[models.Model], *, adding: int) -> Iterator[N
 
     A B-tree that takes a million rows one at a time in random order costs SQLite several times
     what building it afterwards from sorted runs does: a million-row load spent four times as
-    long on the members' seven search indexes row by row as on building them afterwards, and
+    long on the members' search indexes row by row as on building them afterwards, and
     small sort runs on every core (SORT_CACHE_KIB) halve that build again; a smaller load into
     a larger table is cheaper row by row. SQLite's DDL is transactional: readers on their WAL
     snapshots keep the old indexes, and when the block raises they are not built here: the
