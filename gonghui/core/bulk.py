@@ -21,7 +21,8 @@ from contextlib import contextmanager
 from types import TracebackType
 from typing import Any, cast
 
-from django.db import connection, models
+import psycopg
+from django.db import OperationalError, connection, models, transaction
 from django.utils import timezone
 
 from gonghui.core import crypto
@@ -36,6 +37,8 @@ INDEX_AFTER_MIN_ROWS = 50_000
 # couple of megabytes stay in the CPU's caches and sort on every core; runs as large as the
 # connection's 128 MiB cache make the million-row rebuild take twice as long.
 SORT_CACHE_KIB = 2000
+# How long a first load on PostgreSQL waits for the table's readers before it keeps the indexes.
+LOCK_WAIT = "2s"
 
 
 def _adapter(field: models.Field[Any, Any], encrypt: Adapter) -> Adapter | None:
@@ -230,40 +233,84 @@ class BackgroundWriter:
 
 @contextmanager
 def indexes_built_after(model: type[models.Model], *, adding: int) -> Iterator[None]:
-    """Around a load of `adding` rows into `model`'s table, in the caller's transaction: on
-    SQLite, when they are at least INDEX_AFTER_MIN_ROWS and at least as many as the table
-    holds, its plain indexes (`Meta.indexes`) are dropped for the block and built again at its
-    end. Unique indexes stay, so every constraint holds throughout.
+    """Around a load of `adding` rows into `model`'s table, in the caller's transaction: when
+    they are at least INDEX_AFTER_MIN_ROWS and the table is new enough (below), its plain
+    indexes (`Meta.indexes`) are dropped for the block and built again at its end. Unique
+    indexes stay, so every constraint holds throughout.
 
-    A B-tree that takes a million rows one at a time in random order costs SQLite several times
-    what building it afterwards from sorted runs does: a million-row load spent four times as
-    long on the members' search indexes row by row as on building them afterwards, and
-    small sort runs on every core (SORT_CACHE_KIB) halve that build again; a smaller load into
-    a larger table is cheaper row by row. SQLite's DDL is transactional: readers on their WAL
-    snapshots keep the old indexes, and when the block raises they are not built here: the
-    caller's transaction rolls back and brings them back. On PostgreSQL dropping an index would
-    lock the whole table against readers until the commit, so the block runs as it is."""
-    if (
-        connection.vendor != "sqlite"
-        or adding < INDEX_AFTER_MIN_ROWS
-        or adding < model._default_manager.count()
-    ):
+    A B-tree that takes a million rows one at a time in random order costs several times what
+    building it afterwards from sorted keys does: a million-row load spent four times as long on
+    the members' search indexes row by row as on building them afterwards. DDL is transactional
+    on both databases: when the block raises, the indexes are not built here; the caller's
+    transaction rolls back and brings them back.
+
+    - SQLite: when the load at least doubles the table. Readers on their WAL snapshots keep the
+      old indexes; the rebuild sorts in small runs on every core (SORT_CACHE_KIB).
+    - PostgreSQL: only into an empty table (a city's first load). Dropping an index locks the
+      table against readers until the commit, which costs nobody anything only while there is
+      nothing to read; the lock is waited for at most LOCK_WAIT, and a table someone is reading
+      keeps its indexes up row by row instead."""
+    if adding < INDEX_AFTER_MIN_ROWS or not _rebuild_pays(model, adding):
         yield
         return
     if not connection.in_atomic_block:
         raise RuntimeError("indexes_built_after() needs the caller's transaction")
+    if connection.vendor == "postgresql" and not _taken_while_empty(model):
+        yield
+        return
     indexes = list(model._meta.indexes)
     with connection.cursor() as cursor:
         for index in indexes:
             cursor.execute(f"DROP INDEX {connection.ops.quote_name(index.name)}")
     yield
     editor = connection.schema_editor()  # only to write each index's CREATE INDEX
-    with (
-        connection.cursor() as cursor,
-        _sqlite_pragmas(cursor, cache_size=-SORT_CACHE_KIB, threads=os.cpu_count() or 1),
-    ):
+    with connection.cursor() as cursor, _rebuilding(cursor):
         for index in indexes:
             cursor.execute(str(index.create_sql(model, editor)))
+
+
+def _rebuild_pays(model: type[models.Model], adding: int) -> bool:
+    if connection.vendor == "sqlite":
+        return adding >= model._default_manager.count()
+    return not model._default_manager.exists()
+
+
+def _taken_while_empty(model: type[models.Model]) -> bool:
+    """Take the empty table for this transaction alone, waiting at most LOCK_WAIT for its
+    readers. False, with the lock let go, when they hold it longer or when another load filled
+    the table meanwhile."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    savepoint = transaction.savepoint()  # rolling back to it releases the lock
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('lock_timeout')")
+            (before,) = cursor.fetchone()
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [LOCK_WAIT])
+            cursor.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [before])
+        empty = not model._default_manager.exists()
+    except OperationalError as exc:
+        if not isinstance(exc.__cause__, psycopg.errors.LockNotAvailable):
+            raise
+        empty = False
+    if empty:
+        transaction.savepoint_commit(savepoint)
+    else:
+        transaction.savepoint_rollback(savepoint)
+    return empty
+
+
+@contextmanager
+def _rebuilding(cursor: Any) -> Iterator[None]:
+    """The connection made ready to build indexes on the table just loaded."""
+    if connection.vendor == "postgresql":
+        # No index is built on a table with deferred checks pending: they run now, not at
+        # the commit (the same foreign-key checks, once).
+        connection.check_constraints()
+        yield
+        return
+    with _sqlite_pragmas(cursor, cache_size=-SORT_CACHE_KIB, threads=os.cpu_count() or 1):
+        yield
 
 
 @contextmanager

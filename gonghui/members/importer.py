@@ -18,8 +18,8 @@ The second pass splits in two: `RowParser` (pure: cells in, cleaned rows or faul
 codes resolved beforehand) and the writing, which alone uses the database. On a large file the
 parser runs in a forked process (core.forked) and hands its results over in row order, so the
 errors, batches and progress come out exactly as they would in one process. A roster that
-at least doubles the registry (a city's first load) has the search indexes built once its rows
-are in, on SQLite (core.bulk.indexes_built_after)."""
+at least doubles the registry on SQLite, or fills an empty one on PostgreSQL (a city's first
+load), has the search indexes built once its rows are in (core.bulk.indexes_built_after)."""
 
 from __future__ import annotations
 

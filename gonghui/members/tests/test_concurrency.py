@@ -4,12 +4,15 @@ threads, each with its own connection."""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from gonghui.conftest import ensure_reference_data, make_user, race
+from gonghui.core import bulk
 from gonghui.core.errors import DomainError
 from gonghui.members import services
 from gonghui.members.importer import import_members
@@ -111,3 +114,70 @@ def test_two_registrations_of_one_person_at_once(tree) -> None:
     assert len(created) == 1, results
     assert [e.code for e in refused] == ["member.already_registered"]
     assert Member.objects.count() == 1
+
+
+@pytest.fixture
+def first_load(monkeypatch) -> None:
+    monkeypatch.setattr(bulk, "INDEX_AFTER_MIN_ROWS", 0)
+    monkeypatch.setattr(bulk, "LOCK_WAIT", "200ms")
+
+
+def _search_indexes() -> set[str]:
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, Member._meta.db_table)
+    return {name for name in found if name in {i.name for i in Member._meta.indexes}}
+
+
+def test_a_first_load_keeps_the_indexes_while_someone_reads_the_registry(
+    tmp_path, tree, first_load
+) -> None:
+    """Dropping the indexes waits for the table's readers only LOCK_WAIT: then the load keeps
+    them up row by row, and the reader is never locked out."""
+    path = write_xlsx(tmp_path / "roster.xlsx", [roster_row(p) for p in fake_people(20)])
+    reading, loaded = threading.Event(), threading.Event()
+
+    def reader() -> bool:
+        with transaction.atomic():
+            found = Member.objects.exists()
+            reading.set()
+            loaded.wait(timeout=30)
+        return found
+
+    def load() -> Any:
+        reading.wait(timeout=10)
+        try:
+            with CaptureQueriesContext(connection) as queries:
+                summary = import_members(by=None, path=path, union=tree["a"])
+            return summary, [q["sql"] for q in queries if "DROP INDEX" in q["sql"]]
+        finally:
+            loaded.set()
+
+    found, (summary, drops) = race(reader, load)
+    assert found is False
+    assert (summary.created, summary.written) == (20, True)
+    assert drops == []
+    assert _search_indexes() == {i.name for i in Member._meta.indexes}
+
+
+def test_two_first_loads_at_once_rebuild_the_indexes_at_most_once(
+    tmp_path, tree, first_load
+) -> None:
+    """A load that cannot take the table within LOCK_WAIT (each may be reading it), or finds it
+    filled once it may, keeps the indexes up row by row: both load, at most one rebuilds."""
+    paths = [
+        write_xlsx(tmp_path / f"{n}.xlsx", [roster_row(p) for p in fake_people(30, seed=n)])
+        for n in (1, 2)
+    ]
+
+    def load(path: Any, union: Any) -> Any:
+        with CaptureQueriesContext(connection) as queries:
+            summary = import_members(by=None, path=path, union=union)
+        return summary, sum("CREATE INDEX" in q["sql"] for q in queries)
+
+    results = race(lambda: load(paths[0], tree["a"]), lambda: load(paths[1], tree["b"]))
+
+    assert all(not isinstance(r, Exception) for r in results), results
+    assert sorted(s.created for s, _ in results) == [30, 30]
+    assert sorted(built for _, built in results) in ([0, 0], [0, len(Member._meta.indexes)])
+    assert Member.objects.count() == 60
+    assert _search_indexes() == {i.name for i in Member._meta.indexes}
