@@ -69,10 +69,30 @@ class Paged(PaginationBase):
         start = (pagination.page - 1) * pagination.page_size
         return {
             "items": list(queryset[start : start + pagination.page_size]),
-            "count": queryset.count(),
+            **self.counted(queryset),
             "page": pagination.page,
             "page_size": pagination.page_size,
         }
+
+    def counted(self, queryset: QuerySet[Any]) -> dict[str, Any]:
+        return {"count": queryset.count()}
+
+
+class CappedPaged(Paged):
+    """Paged for a search over up to a million rows: the count stops at COUNT_CAP, and
+    `count_capped` says there are more. Counting every match of a broad search (two letters of
+    pinyin initials match tens of thousands of members) costs ten times the page itself; past a
+    thousand matches the caller narrows the search rather than pages through it."""
+
+    COUNT_CAP = 1000
+
+    class Output(Paged.Output):
+        count_capped: bool = Field(description="more matches than `count`: narrow the search")
+
+    def counted(self, queryset: QuerySet[Any]) -> dict[str, Any]:
+        # Unordered, the database stops at the cap in whatever order it finds the matches.
+        found = queryset.order_by()[: self.COUNT_CAP + 1].count()
+        return {"count": min(found, self.COUNT_CAP), "count_capped": found > self.COUNT_CAP}
 
 
 class MaskedPersonOut(Schema):

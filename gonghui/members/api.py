@@ -5,7 +5,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from gonghui.core.api import MaskedPersonOut, Paged
+from gonghui.core.api import CappedPaged, MaskedPersonOut
 from gonghui.members import selectors, services
 from gonghui.members.models import Education, MemberStatus, WorkerCategory
 from gonghui.orgs import selectors as org_selectors
@@ -68,7 +68,7 @@ class RevealOut(Schema):
 
 
 @router.get("", response=list[MemberOut])
-@paginate(Paged)
+@paginate(CappedPaged)
 def list_members(
     request: HttpRequest,
     q: str = "",
