@@ -11,6 +11,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.pagination import PaginationBase
 from ninja.security import HttpBearer, SessionAuth
 
+from gonghui.core import paging
 from gonghui.core.errors import DomainError
 
 
@@ -66,27 +67,12 @@ class Paged(PaginationBase):
     def paginate_queryset(
         self, queryset: QuerySet[Any], pagination: Any, request: HttpRequest, **params: Any
     ) -> dict[str, Any]:
-        start = (pagination.page - 1) * pagination.page_size
-        return {
-            "items": list(queryset[start : start + pagination.page_size]),
-            "count": queryset.count(),
-            "page": pagination.page,
-            "page_size": pagination.page_size,
-        }
+        return _page(queryset, pagination, count=queryset.count())
 
 
 class CappedPaged(Paged):
-    """Paged for a search over up to a million rows: the count stops at COUNT_CAP, and
-    `count_capped` says there are more. Counting every match of a broad search (two letters of
-    pinyin initials match tens of thousands of members) costs ten times the page itself; past a
-    thousand matches the caller narrows the search rather than pages through it.
-
-    The matches are found first, unordered. A broad search then takes its page in order at
-    once (the matches are dense along the order's index); a narrow one takes it from the
-    matches found, where the ordered scan would walk the whole table looking for a page it
-    never fills (half a second for 19 matches among a million)."""
-
-    COUNT_CAP = 1000
+    """Paged for a search over up to a million rows (core.paging): the count stops at
+    COUNT_CAP, and `count_capped` says there are more."""
 
     class Output(Paged.Output):
         count_capped: bool = Field(description="more matches than `count`: narrow the search")
@@ -94,17 +80,18 @@ class CappedPaged(Paged):
     def paginate_queryset(
         self, queryset: QuerySet[Any], pagination: Any, request: HttpRequest, **params: Any
     ) -> dict[str, Any]:
-        found = list(queryset.order_by().values_list("pk", flat=True)[: self.COUNT_CAP + 1])
-        capped = len(found) > self.COUNT_CAP
-        start = (pagination.page - 1) * pagination.page_size
-        window = slice(start, start + pagination.page_size)
-        return {
-            "items": list(queryset[window] if capped else queryset.filter(pk__in=found)[window]),
-            "count": min(len(found), self.COUNT_CAP),
-            "count_capped": capped,
-            "page": pagination.page,
-            "page_size": pagination.page_size,
-        }
+        found = paging.matches(queryset)
+        return _page(found.pages, pagination, count=found.count, count_capped=found.capped)
+
+
+def _page(queryset: QuerySet[Any], pagination: Any, **counted: Any) -> dict[str, Any]:
+    start = (pagination.page - 1) * pagination.page_size
+    return {
+        "items": list(queryset[start : start + pagination.page_size]),
+        **counted,
+        "page": pagination.page,
+        "page_size": pagination.page_size,
+    }
 
 
 class MaskedPersonOut(Schema):

@@ -18,6 +18,7 @@ from gonghui.accounts.scoping import has_perm
 from gonghui.core.errors import DomainError, Forbidden, NotFound
 from gonghui.core.excel import write_xlsx
 from gonghui.core.http import AuthedRequest
+from gonghui.core.paging import CappedPaginator
 
 PAGE_SIZE = 50
 
@@ -50,8 +51,12 @@ def forbidden(request: HttpRequest) -> HttpResponse:
     return render(request, "core/forbidden.html", status=403)
 
 
-def paginate(request: HttpRequest, queryset: Any, per_page: int = PAGE_SIZE) -> Any:
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+def paginate(
+    request: HttpRequest, queryset: Any, per_page: int = PAGE_SIZE, *, capped: bool = False
+) -> Any:
+    """A page of the list; `capped` for a search over up to a million rows (core.paging)."""
+    paginator = (CappedPaginator if capped else Paginator)(queryset, per_page)
+    return paginator.get_page(request.GET.get("page"))
 
 
 def form_error(form: Any, exc: DomainError) -> None:

@@ -50,7 +50,7 @@ def member_list(request: AuthedRequest) -> HttpResponse:
     )
     context = {
         "form": form,
-        "page": paginate(request, members, per_page=30),
+        "page": paginate(request, members, per_page=30, capped=True),
         "query": request.GET.urlencode().replace("page=", "_p="),
         "can_change": has_perm(request.user, "members.change"),
         "can_import": has_perm(request.user, "members.import"),

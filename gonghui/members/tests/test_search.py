@@ -10,8 +10,7 @@ from datetime import date
 import pytest
 from django.db import connection
 
-from gonghui.core import idnumbers
-from gonghui.core.api import CappedPaged
+from gonghui.core import idnumbers, paging
 from gonghui.members import selectors, services
 from gonghui.members.models import Member
 
@@ -243,14 +242,14 @@ def test_api_counts_a_broad_search_up_to_the_cap(
 ) -> None:
     """Counting every match of a broad search would cost more than the page: the count stops at
     the cap and says so, while the pages still hold every match."""
-    monkeypatch.setattr(CappedPaged, "COUNT_CAP", 3)
+    monkeypatch.setattr(paging, "COUNT_CAP", 3)
     for _ in range(5):
         make_member(tree["a"])
     client = login_as(people["alice"])
     pages = [client.get(URL, {"page": p, "page_size": 2}).json() for p in (1, 2, 3)]
     assert [(page["count"], page["count_capped"]) for page in pages] == [(3, True)] * 3
     assert len({i["member_no"] for page in pages for i in page["items"]}) == 5
-    monkeypatch.setattr(CappedPaged, "COUNT_CAP", 5)
+    monkeypatch.setattr(paging, "COUNT_CAP", 5)
     assert client.get(URL).json()["count_capped"] is False
 
 

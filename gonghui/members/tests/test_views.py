@@ -10,7 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from gonghui.audit.models import AuditEntry
-from gonghui.core import idnumbers
+from gonghui.core import idnumbers, paging
 from gonghui.jobs.models import Job, JobStatus
 from gonghui.members.exporter import HEADERS
 from gonghui.members.models import Member, MemberStatus
@@ -56,6 +56,18 @@ def test_an_empty_result_says_what_to_do(login_as, people, member_a) -> None:
     html = login_as(people["alice"]).get(LIST, {"q": "李"}).content.decode()
     assert "没有找到会员" in html
     assert "导入名册" in html
+
+
+def test_a_broad_search_lists_the_first_matches_and_asks_for_a_narrower_one(
+    login_as, people, tree, make_member, monkeypatch
+) -> None:
+    monkeypatch.setattr(paging, "COUNT_CAP", 2)
+    for _ in range(3):
+        make_member(tree["a"])
+    html = login_as(people["alice"]).get(LIST).content.decode()
+    assert "匹配的会员超过 2 人，只列出前 2 人" in html
+    monkeypatch.setattr(paging, "COUNT_CAP", 3)
+    assert "匹配的会员超过" not in login_as(people["alice"]).get(LIST).content.decode()
 
 
 def test_the_list_is_for_staff_with_members_view(login_as, people, tree) -> None:
