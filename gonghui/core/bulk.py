@@ -272,7 +272,12 @@ def indexes_built_after(model: type[models.Model], *, adding: int) -> Iterator[N
 def _rebuild_pays(model: type[models.Model], adding: int) -> bool:
     if connection.vendor == "sqlite":
         return adding >= model._default_manager.count()
-    return not model._default_manager.exists()
+    # Looked at in a savepoint rolled back at once: its share lock on the table goes with it, so
+    # two loads never both hold one while each asks for the whole table (a deadlock).
+    savepoint = transaction.savepoint()
+    empty = not model._default_manager.exists()
+    transaction.savepoint_rollback(savepoint)
+    return empty
 
 
 def _taken_while_empty(model: type[models.Model]) -> bool:
@@ -290,7 +295,9 @@ def _taken_while_empty(model: type[models.Model]) -> bool:
             cursor.execute("SELECT set_config('lock_timeout', %s, true)", [before])
         empty = not model._default_manager.exists()
     except OperationalError as exc:
-        if not isinstance(exc.__cause__, psycopg.errors.LockNotAvailable):
+        if not isinstance(
+            exc.__cause__, psycopg.errors.LockNotAvailable | psycopg.errors.DeadlockDetected
+        ):
             raise
         empty = False
     if empty:
