@@ -12,10 +12,12 @@ from typing import Any
 
 import pytest
 import xlsxwriter
+from django.db import connection
 from python_calamine import CalamineWorkbook
 
 from gonghui.accounts.models import User
 from gonghui.conftest import make_user
+from gonghui.core import bulk
 from gonghui.members import services
 from gonghui.members.demo import people as demo_people
 from gonghui.members.models import Member
@@ -148,3 +150,22 @@ def member_a(make_member: MakeMember, tree: dict[str, Union]) -> Member:
 @pytest.fixture
 def member_b(make_member: MakeMember, tree: dict[str, Union]) -> Member:
     return make_member(tree["b"], name="张三丰", phone="13987654321")
+
+
+# -- a first load: the search indexes built once the rows are in ------------------------------
+
+SEARCH_INDEXES = {index.name for index in Member._meta.indexes}
+
+
+def member_indexes() -> set[str]:
+    """The indexes the members' table has now."""
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, Member._meta.db_table)
+    return {name for name, facts in found.items() if facts["index"]}
+
+
+@pytest.fixture
+def first_load(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any roster counts as a first load, and the wait for the table's readers is short."""
+    monkeypatch.setattr(bulk, "INDEX_AFTER_MIN_ROWS", 0)
+    monkeypatch.setattr(bulk, "LOCK_WAIT", "200ms")

@@ -21,7 +21,9 @@ from gonghui.members.importer import RosterImport, import_members, write_error_r
 from gonghui.members.models import Member, MemberEvent, MemberStatus, Transfer
 from gonghui.members.tests.conftest import (
     HEADER,
+    SEARCH_INDEXES,
     fake_people,
+    member_indexes,
     read_xlsx,
     roster_row,
     write_csv,
@@ -231,14 +233,6 @@ def test_skip_invalid_writes_the_valid_rows(tmp_path, tree) -> None:
 
 # -- a first load: the search indexes built once the rows are in ------------------------------
 
-SEARCH_INDEXES = {index.name for index in Member._meta.indexes}
-
-
-def _member_indexes() -> set[str]:
-    with connection.cursor() as cursor:
-        found = connection.introspection.get_constraints(cursor, Member._meta.db_table)
-    return {name for name, facts in found.items() if facts["index"]}
-
 
 def _sort_settings() -> list[object]:
     """The SQLite connection settings the rebuild changes for its sorts."""
@@ -254,11 +248,6 @@ def _index_statements(queries: CaptureQueriesContext) -> list[str]:
     return [q["sql"].split(" ON ")[0] for q in queries if "INDEX" in q["sql"].split("(")[0]]
 
 
-@pytest.fixture
-def first_load(monkeypatch) -> None:
-    monkeypatch.setattr(bulk, "INDEX_AFTER_MIN_ROWS", 0)
-
-
 def test_a_first_load_has_its_indexes_built_after(tmp_path, tree, first_load) -> None:
     people = fake_people(4)
     settings = _sort_settings()
@@ -272,7 +261,7 @@ def test_a_first_load_has_its_indexes_built_after(tmp_path, tree, first_load) ->
     if connection.vendor == "sqlite":
         assert f"PRAGMA cache_size = -{bulk.SORT_CACHE_KIB}" in [q["sql"] for q in queries]
         assert _sort_settings() == settings  # the connection's own again
-    assert _member_indexes() >= SEARCH_INDEXES
+    assert member_indexes() >= SEARCH_INDEXES
     assert Member.objects.filter(name__startswith=people[0]["name"]).exists()
 
 
@@ -285,7 +274,7 @@ def test_a_failed_first_load_rolls_back_to_the_indexes_it_dropped(
         summary = run(write_xlsx(tmp_path / "r.xlsx", rows), tree["a"])
     assert (summary.errors, summary.written) == (1, False)
     assert not any(s.startswith("CREATE") for s in _index_statements(queries))
-    assert _member_indexes() >= SEARCH_INDEXES
+    assert member_indexes() >= SEARCH_INDEXES
     assert not Member.objects.exists()
 
 
@@ -309,7 +298,7 @@ def test_a_load_that_doubles_a_registry_in_use_rebuilds_only_on_sqlite(
         summary = run(write_xlsx(tmp_path / "r.xlsx", rows_for(fake_people(3, seed=2))), tree["a"])
     assert (summary.created, summary.written) == (3, True)
     assert bool(_index_statements(queries)) == (connection.vendor == "sqlite")
-    assert _member_indexes() >= SEARCH_INDEXES
+    assert member_indexes() >= SEARCH_INDEXES
 
 
 def test_the_import_leaves_no_reference_cycles_for_the_paused_collector(tmp_path, tree) -> None:
