@@ -232,11 +232,10 @@ class BackgroundWriter:
 
 
 @contextmanager
-def indexes_built_after(model: type[models.Model], *, adding: int) -> Iterator[None]:
+def indexes_built_after(model: type[models.Model], *, adding: int) -> Iterator[bool]:
     """Around a load of `adding` rows into `model`'s table, in the caller's transaction: when
     they are at least INDEX_AFTER_MIN_ROWS and the table is new enough (below), its plain
-    indexes (`Meta.indexes`) are dropped for the block and built again at its end. Unique
-    indexes stay, so every constraint holds throughout.
+    indexes (`Meta.indexes`) are dropped for the block and built again at its end.
 
     A B-tree that takes a million rows one at a time in random order costs several times what
     building it afterwards from sorted keys does: a million-row load spent four times as long on
@@ -245,28 +244,56 @@ def indexes_built_after(model: type[models.Model], *, adding: int) -> Iterator[N
     transaction rolls back and brings them back.
 
     - SQLite: when the load at least doubles the table. Readers on their WAL snapshots keep the
-      old indexes; the rebuild sorts in small runs on every core (SORT_CACHE_KIB).
+      old indexes, and the unique ones stay, so every constraint holds throughout; the rebuild
+      sorts in small runs on every core (SORT_CACHE_KIB).
     - PostgreSQL: only into an empty table (a city's first load). Dropping an index locks the
       table against readers until the commit, which costs nobody anything only while there is
       nothing to read; the lock is waited for at most LOCK_WAIT, and a table someone is reading
-      keeps its indexes up row by row instead."""
+      keeps its indexes up row by row instead. Held alone, the table also has its unique
+      constraints (all but the primary key) dropped and added again at the end, which checks
+      every row at once: no other transaction can write it meanwhile.
+
+    Yields True when the table was empty and no other transaction can write it until the
+    caller's ends: the block's rows are all there is, so the caller need not look for rows
+    already in it (and, their unique indexes gone, should not)."""
     if adding < INDEX_AFTER_MIN_ROWS or not _rebuild_pays(model, adding):
-        yield
+        yield False
         return
     if not connection.in_atomic_block:
         raise RuntimeError("indexes_built_after() needs the caller's transaction")
-    if connection.vendor == "postgresql" and not _taken_while_empty(model):
-        yield
+    alone = connection.vendor == "postgresql"
+    if alone and not _taken_while_empty(model):
+        yield False
         return
     indexes = list(model._meta.indexes)
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
     with connection.cursor() as cursor:
+        uniques = _unique_constraints(cursor, model) if alone else []
+        for name, _definition in uniques:
+            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
         for index in indexes:
-            cursor.execute(f"DROP INDEX {connection.ops.quote_name(index.name)}")
-    yield
+            cursor.execute(f"DROP INDEX {quote(index.name)}")
+    yield alone
     editor = connection.schema_editor()  # only to write each index's CREATE INDEX
     with connection.cursor() as cursor, _rebuilding(cursor):
+        for name, definition in uniques:
+            cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
         for index in indexes:
             cursor.execute(str(index.create_sql(model, editor)))
+
+
+def _unique_constraints(cursor: Any, model: type[models.Model]) -> list[tuple[str, str]]:
+    """The table's unique constraints but its primary key and those a foreign key points at, as
+    PostgreSQL itself defines them: (name, definition) by name."""
+    cursor.execute(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint c"
+        " WHERE conrelid = %s::regclass AND contype = 'u' AND NOT EXISTS ("
+        "  SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = c.conindid"
+        " ) ORDER BY conname",
+        [connection.ops.quote_name(model._meta.db_table)],
+    )
+    return list(cursor.fetchall())
 
 
 def _rebuild_pays(model: type[models.Model], adding: int) -> bool:

@@ -389,6 +389,7 @@ class RosterImport:
         self.writer = BackgroundWriter(BulkInserter(Member, MEMBER_COLUMNS))
         self.unreported = 0  # rows read since the progress bar last moved
         self.columns: dict[str, int] = {}
+        self.registry_was_empty = False  # and held alone: see core.bulk.indexes_built_after
 
     # -- reading ------------------------------------------------------------------------
     def _data_rows(self) -> Iterator[tuple[int, list[Any]]]:
@@ -529,6 +530,10 @@ class RosterImport:
 
     def _existing(self, indexes: list[str]) -> dict[str, Member]:
         """Everyone in the city with these blind indexes: a person is one member anywhere."""
+        if self.registry_was_empty:
+            # A first load holding the registry alone: the scan already refused the file's
+            # repeats, so no one is there (and the blind index's unique index is gone).
+            return {}
         # Most rows of a roster are new people: a cheap query first, members only for the hits.
         found = existing_values(Member, "id_index", indexes)
         if not found:
@@ -695,7 +700,8 @@ class RosterImport:
                 )
                 # A city's first load has the search indexes built once its rows are in.
                 adding = 0 if self.dry_run else self.summary.rows
-                with indexes_built_after(Member, adding=adding):
+                with indexes_built_after(Member, adding=adding) as registry_was_empty:
+                    self.registry_was_empty = registry_was_empty
                     with self.writer:  # waits for the last batch, inside the transaction
                         self._import_rows(parser)
                     self._report_progress()

@@ -154,14 +154,12 @@ def member_b(make_member: MakeMember, tree: dict[str, Union]) -> Member:
 
 # -- a first load: the search indexes built once the rows are in ------------------------------
 
-SEARCH_INDEXES = {index.name for index in Member._meta.indexes}
-
 
 def member_indexes() -> set[str]:
-    """The indexes the members' table has now."""
+    """The members' table's indexes and unique constraints as they are now."""
     with connection.cursor() as cursor:
         found = connection.introspection.get_constraints(cursor, Member._meta.db_table)
-    return {name for name, facts in found.items() if facts["index"]}
+    return {name for name, facts in found.items() if facts["index"] or facts["unique"]}
 
 
 @pytest.fixture
