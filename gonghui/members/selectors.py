@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -56,10 +57,15 @@ def member_search(
     if union is not None:
         qs = qs.filter(union__path__prefix=union.path)
     if query.strip():
-        # The search keys' indexes find the few candidates and the scope checks each. Joined
-        # directly, SQLite (no histograms) walks every member of the caller's subtree from the
-        # union path index instead: 300 ms against 1 ms for a name among 200k members.
-        qs = qs.filter(pk__in=Member.objects.filter(search_condition(query)).values("pk"))
+        condition = search_condition(query)
+        if connection.vendor == "sqlite":
+            # The search keys' indexes find the candidates and the scope checks each. Joined
+            # directly, SQLite (no histograms) walks every member of the caller's subtree from
+            # the union path index instead: 300 ms against 1 ms for a name among 200k members.
+            condition = Q(pk__in=Member.objects.filter(condition).values("pk"))
+        # PostgreSQL weighs the keys against the scope from its statistics: on the row itself
+        # the condition costs it a third less than through the subquery among a million.
+        qs = qs.filter(condition)
     if status:
         qs = qs.filter(status=status)
     if category:
