@@ -53,7 +53,7 @@ from gonghui.members import rules, services
 from gonghui.members.models import Member, MemberEvent, MemberStatus, Transfer
 from gonghui.orgs.models import Union
 
-BATCH = 2000
+BATCH = 5000
 MAX_REPORTED_ERRORS = 50_000
 # Below this many rows the fork's few milliseconds are not worth it (and tests stay simple).
 PARALLEL_MIN_ROWS = 20_000
