@@ -43,6 +43,7 @@ from gonghui.core.bulk import (
     BackgroundWriter,
     BulkInserter,
     collector_paused,
+    constraints_checked_per_statement,
     existing_values,
     indexes_built_after,
 )
@@ -700,7 +701,10 @@ class RosterImport:
                 )
                 # A city's first load has the search indexes built once its rows are in.
                 adding = 0 if self.dry_run else self.summary.rows
-                with indexes_built_after(Member, adding=adding) as registry_was_empty:
+                with (
+                    constraints_checked_per_statement(),
+                    indexes_built_after(Member, adding=adding) as registry_was_empty,
+                ):
                     self.registry_was_empty = registry_was_empty
                     with self.writer:  # waits for the last batch, inside the transaction
                         self._import_rows(parser)

@@ -6,11 +6,11 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from django.db import connection, models
+from django.db import IntegrityError, connection, models, transaction
 from django.test.utils import isolate_apps
 
 from gonghui.core import crypto
-from gonghui.core.bulk import BulkInserter
+from gonghui.core.bulk import BulkInserter, constraints_checked_per_statement
 from gonghui.core.fields import EncryptedTextField
 from gonghui.core.tests.tables import create_table
 
@@ -63,3 +63,30 @@ def test_an_unknown_column_is_refused(row_model):
 
 def test_an_empty_batch_inserts_nothing(row_model):
     assert BulkInserter(row_model, ["name"]).insert([]) == 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite checks at the commit")
+def test_deferred_checks_run_per_statement_in_the_block_and_are_deferred_after(db):
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE core_test_parent (id integer PRIMARY KEY)")
+        cursor.execute(
+            "CREATE TABLE core_test_child (id integer PRIMARY KEY, parent_id integer"
+            " REFERENCES core_test_parent (id) DEFERRABLE INITIALLY DEFERRED)"
+        )
+
+    def orphan(pk: int) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO core_test_child VALUES (%s, 999)", [pk])
+
+    with (
+        constraints_checked_per_statement(),
+        pytest.raises(IntegrityError),
+        transaction.atomic(),
+    ):
+        orphan(1)  # refused by the statement itself
+    inserted = False
+    with pytest.raises(IntegrityError), transaction.atomic():
+        orphan(2)
+        inserted = True  # deferred again: refused only when checked
+        connection.check_constraints()
+    assert inserted
