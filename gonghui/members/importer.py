@@ -24,7 +24,7 @@ load), has the search indexes built once its rows are in (core.bulk.indexes_buil
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from functools import lru_cache, partial
@@ -152,25 +152,11 @@ _BIRTH_DATE = ParsedRow._fields.index("birth_date")
 _JOIN_DATE = ParsedRow._fields.index("join_date")
 
 
-def _packed(chunk: list[ParsedRow | Fault]) -> list[list[Any] | Fault]:
-    """A chunk as it crosses from the forked parser: each row as a plain list with its dates as
-    day numbers, which pickle and unpickle in C. Named tuples and dates go through Python code
-    each way, and that was most of the pipe's cost. Faults are rare and cross as they are."""
-    packed: list[list[Any] | Fault] = []
-    for item in chunk:
-        if isinstance(item, Fault):
-            packed.append(item)
-            continue
-        values = list(item)
-        values[_BIRTH_DATE] = item.birth_date.toordinal()
-        if item.join_date is not None:
-            values[_JOIN_DATE] = item.join_date.toordinal()
-        packed.append(values)
-    return packed
-
-
 def _unpacked(chunk: list[list[Any] | Fault]) -> list[ParsedRow | Fault]:
-    """What `_packed` sent, as the parser made it."""
+    """The parser's rows as ParsedRows. A row crosses from the forked parser as a plain list
+    in ParsedRow's order with its dates as day numbers, which pickle and unpickle in C (named
+    tuples and dates go through Python code each way, and that was most of the pipe's cost).
+    Faults are rare and cross as they are."""
     day = date.fromordinal
     items: list[ParsedRow | Fault] = []
     for values in chunk:
@@ -211,8 +197,14 @@ def _name(raw: Any) -> tuple[str, str, str]:
 
 
 class RowParser:
-    """Cells in, a ParsedRow or the row's Faults out, rows in file order. It touches no database
-    (union codes come resolved, as `refusals`), so it may run in a forked process."""
+    """Cells in, rows ready for writing or the rows' Faults out, in file order. It touches no
+    database (union codes come resolved, as `refusals`), so it may run in a forked process.
+
+    A chunk is parsed column by column: each cell parser runs over its whole column, a loop in
+    C that keeps one parser warm, and a roster parses in a third less time than row by row.
+    A chunk with a bad cell or a repeated identity number is parsed again row by row, which
+    reports every fault of every row in order (the parsers are pure, so the second run gives
+    what the first would have)."""
 
     def __init__(
         self,
@@ -248,38 +240,63 @@ class RowParser:
         self.width = max(positions) + 1
         self.padding = [None] * self.width
         self.raw_cells = itemgetter(*positions)
+        self.column_cells = [itemgetter(position) for position in positions]
         names = [c for c, _p in self.parsers]
         self.gender_position = names.index("gender")
         self.updatable_cells = itemgetter(*(names.index(f) for f in UPDATABLE))
+        self.given: dict[tuple[bool, ...], tuple[str, ...]] = {}  # filled cells → their fields
 
-    def chunks(self, rows: Iterable[tuple[int, list[Any]]]) -> Iterator[list[ParsedRow | Fault]]:
-        """The results of CHUNK_ROWS rows at a time."""
-        items = self.items(rows)
-        while chunk := list(itertools.islice(items, CHUNK_ROWS)):
-            yield chunk
+    def chunks(self, rows: Iterable[tuple[int, list[Any]]]) -> Iterator[list[list[Any] | Fault]]:
+        """The results of CHUNK_ROWS rows at a time, each valid row packed (see `_unpacked`)."""
+        rows = iter(rows)
+        while chunk := list(itertools.islice(rows, CHUNK_ROWS)):
+            yield self._by_columns(chunk) or self._by_rows(chunk)
 
-    def items(self, rows: Iterable[tuple[int, list[Any]]]) -> Iterator[ParsedRow | Fault]:
-        for number, cells in rows:
-            if number in self.duplicates:
-                yield self._duplicate(number, cells)
-            else:
-                parsed = self.parse(number, cells)
-                if isinstance(parsed, ParsedRow):
-                    yield parsed
-                else:
-                    yield from parsed
-
-    def parse(self, number: int, cells: list[Any]) -> ParsedRow | list[Fault]:
-        if len(cells) < self.width:
-            cells = cells + self.padding[len(cells) :]
-        raws = [None if value == "" else value for value in self.raw_cells(cells)]
-        faults: list[Fault] = []
+    def _by_columns(self, chunk: list[tuple[int, list[Any]]]) -> list[list[Any] | Fault] | None:
+        """The chunk's rows, parsed column by column; None when a row has a fault."""
+        if not self.duplicates.keys().isdisjoint(number for number, _cells in chunk):
+            return None
+        width, padding = self.width, self.padding
+        cells = [c if len(c) >= width else c + padding[len(c) :] for _number, c in chunk]
+        raws = [[None if v == "" else v for v in map(cell, cells)] for cell in self.column_cells]
         try:
-            values = [parse(raw) for parse, raw in zip(self.functions, raws, strict=True)]
+            values = [
+                list(map(parse, column)) for parse, column in zip(self.functions, raws, strict=True)
+            ]
         except DomainError:
-            # Rare: parse the row again column by column to report every bad cell in order
-            # (the parsers are pure, so the second run gives what the first would have).
+            return None
+        items: list[list[Any] | Fault] = []
+        faults: list[Fault] = []
+        for (number, _cells), row_raws, row_values in zip(
+            chunk, zip(*raws, strict=True), zip(*values, strict=True), strict=True
+        ):
+            item = self._row(number, row_raws, row_values, faults)
+            if item is None:
+                return None
+            items.append(item)
+        return items
+
+    def _by_rows(self, chunk: list[tuple[int, list[Any]]]) -> list[list[Any] | Fault]:
+        """The chunk's rows one by one, with every fault of every row."""
+        items: list[list[Any] | Fault] = []
+        for number, cells in chunk:
+            if number in self.duplicates:
+                items.append(self._duplicate(number, cells))
+                continue
+            if len(cells) < self.width:
+                cells = cells + self.padding[len(cells) :]
+            raws = [None if value == "" else value for value in self.raw_cells(cells)]
+            faults: list[Fault] = []
             values = self._parse_reporting(number, raws, faults)
+            item = self._row(number, raws, values, faults)
+            items.extend(faults if item is None else [item])
+        return items
+
+    def _row(
+        self, number: int, raws: Sequence[Any], values: Sequence[Any], faults: list[Fault]
+    ) -> list[Any] | None:
+        """A row's parsed cells checked against each other and packed; None, with the faults
+        added, when the row has any."""
         names, ident, gender, phone, ethnicity, education, category, join_date, union_code = values
         if ident is not None and gender and gender != ident.gender:
             faults.append(
@@ -302,16 +319,17 @@ class RowParser:
                 )
             )
         if faults:
-            return faults
-        name, name_pinyin, name_initials = names
+            return None
+        filled = tuple(map(_present, self.updatable_cells(raws)))
+        given = self.given.get(filled)
+        if given is None:
+            given = self.given[filled] = tuple(itertools.compress(UPDATABLE, filled))
         phone = phone or ""
-        return ParsedRow(
+        return [
             number,
-            name,
-            name_pinyin,
-            name_initials,
+            *names,
             ident.value,
-            ident.birth_date,
+            ident.birth_date.toordinal(),
             ident.gender,
             self.id_index(ident.value),
             phone,
@@ -319,12 +337,12 @@ class RowParser:
             ethnicity or "",
             education or "",
             category,
-            join_date,
+            join_date.toordinal() if join_date else None,
             union_code,
-            tuple(itertools.compress(UPDATABLE, map(_present, self.updatable_cells(raws)))),
-        )
+            given,
+        ]
 
-    def _parse_reporting(self, number: int, raws: list[Any], faults: list[Fault]) -> list[Any]:
+    def _parse_reporting(self, number: int, raws: Sequence[Any], faults: list[Fault]) -> list[Any]:
         values: list[Any] = []
         for (column, parse), raw in zip(self.parsers, raws, strict=True):
             try:
@@ -750,9 +768,8 @@ class RosterImport:
         parsing runs on one core while this process encrypts and writes on the other."""
         if self.summary.rows >= PARALLEL_MIN_ROWS and forked.can_fork():
             # The fork happens before the first batch is written: no writer thread is running.
-            packed = forked.forked(lambda: map(_packed, parser.chunks(self._data_rows())))
-            return map(_unpacked, packed)
-        return parser.chunks(self._data_rows())
+            return map(_unpacked, forked.forked(lambda: parser.chunks(self._data_rows())))
+        return map(_unpacked, parser.chunks(self._data_rows()))
 
 
 def _filled(cells: list[Any]) -> bool:
