@@ -18,6 +18,7 @@ from gonghui.core.errors import DomainError
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
+ODD_DIGITS = "13579"
 PROVINCES = frozenset(
     [
         "11",
@@ -110,11 +111,8 @@ def parse(raw: object, *, today: date | None = None) -> IdNumber:
     value = normalise(raw)
     if not value:
         raise DomainError("idnumber.empty", _("身份证号不能为空"))
-    if (
-        len(value) != 18
-        or not value[:17].isdigit()
-        or not (value[17].isdigit() or value[17] == "X")
-    ):
+    first17 = value[:17]
+    if len(value) != 18 or not first17.isdigit() or value[17] not in CHECK_CHARS:
         raise DomainError("idnumber.format", _("身份证号应为18位（最后一位可以是X），或15位旧号码"))
     if value[:2] not in PROVINCES:
         raise DomainError("idnumber.region", _("身份证号前两位不是有效的省级行政区划代码"))
@@ -123,9 +121,9 @@ def parse(raw: object, *, today: date | None = None) -> IdNumber:
         raise DomainError("idnumber.birth_date", _("身份证号中的出生日期不存在"))
     if birth.year < 1900 or birth > (today or date.today()):
         raise DomainError("idnumber.birth_date", _("身份证号中的出生日期不合理"))
-    if check_char(value[:17]) != value[17]:
+    if check_char(first17) != value[17]:
         raise DomainError("idnumber.check_digit", _("身份证号校验位不正确，请核对是否抄错"))
-    return IdNumber(value=value, birth_date=birth, gender="M" if int(value[16]) % 2 else "F")
+    return IdNumber(value, birth, "M" if value[16] in ODD_DIGITS else "F")
 
 
 def generate(rng: random.Random, region: str, birth: date, gender: str) -> str:

@@ -170,15 +170,14 @@ def _unpacked(chunk: list[list[Any] | Fault]) -> list[ParsedRow | Fault]:
     return items
 
 
-# Parsers of cells that repeat (a roster has a few genders and categories, some thousands of
-# dates and common names in a million rows), remembered per distinct cell in bounded caches:
-# memory stays flat. Typed, so 1, 1.0 and True stay apart; a refused cell raises and is not
-# remembered.
+# Parsers of cells that repeat (a roster has a few genders and categories, and some tens of
+# thousands of dates in a million rows), remembered per distinct cell in bounded caches: memory
+# stays flat. Typed, so 1, 1.0 and True stay apart; a refused cell raises and is not remembered.
 _gender = lru_cache(maxsize=1024, typed=True)(rules.parse_gender)
 _ethnicity = lru_cache(maxsize=1024, typed=True)(rules.parse_ethnicity)
 _education = lru_cache(maxsize=1024, typed=True)(rules.parse_education)
 _category = lru_cache(maxsize=1024, typed=True)(rules.parse_category)
-_join_date_text = lru_cache(maxsize=16_384, typed=True)(
+_join_date_text = lru_cache(maxsize=65_536, typed=True)(
     partial(rules.parse_date, field="join_date")
 )
 
@@ -189,9 +188,9 @@ def _join_date(raw: Any) -> date | None:
     return raw if type(raw) is date else _join_date_text(raw)
 
 
-@lru_cache(maxsize=8192, typed=True)
 def _name(raw: Any) -> tuple[str, str, str]:
-    """The cleaned name with its full pinyin and initials."""
+    """The cleaned name with its full pinyin and initials. Not remembered whole: most names in
+    a roster are distinct (the readings of given names are, in rules)."""
     name = rules.clean_name(raw)
     return (name, *rules.name_pinyin(name))
 
@@ -224,7 +223,7 @@ class RowParser:
         # Column → parser in the order errors are reported; the row loop runs a million times.
         self.parsers: list[tuple[str, Callable[[Any], Any]]] = [
             ("name", _name),
-            ("id_number", partial(_id_number, birth_limit=birth_limit)),
+            ("id_number", _id_number(birth_limit)),
             ("gender", _gender),
             ("phone", rules.parse_phone),
             ("ethnicity", _ethnicity),
@@ -739,7 +738,6 @@ class RosterImport:
             ) from exc
         finally:
             # People's names do not outlive the import in a worker.
-            _name.cache_clear()
             rules.forget_names()
         if not self.summary.written and not self.dry_run:
             self.summary.created = self.summary.updated = self.summary.transfers = 0
@@ -789,8 +787,13 @@ def _present(value: Any) -> bool:
     return value is not None and (not isinstance(value, str) or bool(value.strip()))
 
 
-def _id_number(raw: Any, *, birth_limit: date) -> idnumbers.IdNumber:
-    return idnumbers.parse(_id_cell(raw), today=birth_limit)
+def _id_number(birth_limit: date) -> Callable[[Any], idnumbers.IdNumber]:
+    """The identity cell's parser, births checked against `birth_limit`."""
+
+    def parse(raw: Any) -> idnumbers.IdNumber:
+        return idnumbers.parse(_id_cell(raw), today=birth_limit)
+
+    return parse
 
 
 def union_code(raw: Any) -> str:

@@ -5,6 +5,7 @@ Nothing here touches the database, so every rule is tested directly (tests/test_
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
@@ -184,6 +185,8 @@ COMPOUND_SURNAMES: dict[str, tuple[str, str]] = {
 FULLWIDTH = str.maketrans(
     {chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)} | {"\u3000": " "}
 )
+# A text whose characters all come before this has none to translate (but U+3000, a space).
+FULLWIDTH_FIRST = "\uff01"
 EXCEL_EPOCH = date(1899, 12, 30)
 TEXT_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(?:[-/.月]\s*(\d{1,2})\s*日?)?\s*月?$")
 COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
@@ -221,6 +224,8 @@ def clean_text(value: object) -> str:
 
 def clean_name(value: object) -> str:
     """Names lose inner spaces (`张 三` → `张三`); minority names keep their middle dot."""
+    if type(value) is str and value.isalpha() and max(value) < FULLWIDTH_FIRST and len(value) <= 40:
+        return value  # the usual cell: letters only, nothing below would change or refuse it
     text = clean_text(value).replace(" ", "").replace("•", "·").replace("．", "·").replace(".", "·")
     if not text:
         raise DomainError("member.name_required", _("姓名不能为空"))
@@ -245,29 +250,37 @@ def _char_reading(char: str) -> str:
 
 def name_pinyin(name: str) -> tuple[str, str]:
     """Full pinyin and initials, surnames read as surnames: 单雄信 → ('shanxiongxin', 'sxx')."""
-    surname: tuple[str, ...]
-    if name[:2] in COMPOUND_SURNAMES:
-        surname, rest = COMPOUND_SURNAMES[name[:2]], name[2:]
-    elif name[:1] in SURNAME_READINGS:
-        surname, rest = (SURNAME_READINGS[name[0]],), name[1:]
+    if name[:2] in COMPOUND_SURNAME_SPELLINGS:
+        surname, rest = COMPOUND_SURNAME_SPELLINGS[name[:2]], name[2:]
+    elif name[:1] in SURNAME_SPELLINGS:
+        surname, rest = SURNAME_SPELLINGS[name[0]], name[1:]
     else:
-        surname, rest = _readings(name[:1]), name[1:]
-    syllables = [*surname, *_readings(rest)]
-    return "".join(syllables), "".join(s[0] for s in syllables)
+        surname, rest = _spelling(name[:1]), name[1:]
+    given = _spelling(rest)
+    return surname[0] + given[0], surname[1] + given[1]
 
 
 def forget_names() -> None:
     """Drop the given names remembered for their readings: a job worker outlives each import,
     and people's names should not."""
-    _readings.cache_clear()
+    _spelling.cache_clear()
+
+
+def _spelled(syllables: Iterable[str]) -> tuple[str, str]:
+    """Syllables as full pinyin and initials."""
+    readings = [s for s in syllables if s]
+    return "".join(readings), "".join([s[0] for s in readings])
 
 
 @lru_cache(maxsize=65536)
-def _readings(text: str) -> tuple[str, ...]:
-    """The readings of a given name's characters: given names repeat far more often than whole
-    names do (a few thousand common ones in a million people), so they are remembered."""
-    readings = (_char_reading(c) for c in text if c != "·")
-    return tuple(r for r in readings if r)
+def _spelling(text: str) -> tuple[str, str]:
+    """The full pinyin and initials of a given name: given names repeat far more often than
+    whole names do (a few thousand common ones in a million people), so they are remembered."""
+    return _spelled(_char_reading(c) for c in text if c != "·")
+
+
+COMPOUND_SURNAME_SPELLINGS = {k: _spelled(v) for k, v in COMPOUND_SURNAMES.items()}
+SURNAME_SPELLINGS = {k: _spelled((v,)) for k, v in SURNAME_READINGS.items()}
 
 
 def parse_gender(value: object) -> str | None:
