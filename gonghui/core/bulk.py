@@ -50,6 +50,8 @@ def _adapter(field: models.Field[Any, Any], encrypt: Adapter) -> Adapter | None:
         if connection.vendor == "postgresql":
             return None
         return lambda v: v.hex if isinstance(v, uuid.UUID) else v
+    if isinstance(field, models.DateField) and connection.vendor == "postgresql":
+        return None  # the driver adapts dates and times itself (Django passes them through)
     if isinstance(field, models.DateTimeField):
         return ops.adapt_datetimefield_value
     if isinstance(field, models.DateField):
@@ -120,7 +122,7 @@ class BulkInserter:
         encrypt = crypto.Encrypter()
         adapters = {f.attname: _adapter(f, encrypt) for f in self.fields}
         now = timezone.now()
-        stamp = {f.attname: cast(Adapter, adapters[f.attname])(now) for f in self.stamped}
+        stamp = {f.attname: (adapters[f.attname] or _same)(now) for f in self.stamped}
         # Positions among the caller's values that change on the way in.
         changes: list[tuple[int, Adapter]] = []
         for position, field in enumerate(self.given):
@@ -132,11 +134,15 @@ class BulkInserter:
         uuids = [adapters[f.attname] or _same for f in self.uuids]
         defaults = [(f, adapters[f.attname] or _same) for f in self.defaults]
         nulls = [None] * len(self.nulls)
+        tail = stamps + nulls  # what every row ends with when no field needs a fresh value
 
         def complete(row: Sequence[Any]) -> list[Any]:
             values = list(row)
             for position, adapt in changes:
                 values[position] = adapt(values[position])
+            if not (uuids or defaults):
+                values += tail
+                return values
             values += stamps
             values += [adapt(uuid.uuid4()) for adapt in uuids]
             values += [adapt(field.get_default()) for field, adapt in defaults]

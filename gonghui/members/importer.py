@@ -257,7 +257,9 @@ class RowParser:
             return None
         width, padding = self.width, self.padding
         cells = [c if len(c) >= width else c + padding[len(c) :] for _number, c in chunk]
-        raws = [[None if v == "" else v for v in map(cell, cells)] for cell in self.column_cells]
+        # Blank cells stay "" here: every cell parser reads "" as it reads None, and a chunk with
+        # a fault is parsed again row by row, blanks made None for the report.
+        raws = [list(map(cell, cells)) for cell in self.column_cells]
         try:
             values = [
                 list(map(parse, column)) for parse, column in zip(self.functions, raws, strict=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from gonghui.core.errors import DomainError
 from gonghui.members.importer import Fault, RowParser, _unpacked
 from gonghui.members.tests.conftest import HEADER, fake_people, roster_row
 
@@ -105,3 +106,16 @@ def test_a_repeated_identity_number_sends_the_chunk_row_by_row() -> None:
         (2, "member.duplicate_in_file"),
         (30, "member.duplicate_in_file"),
     ]
+
+
+def test_every_cell_parser_reads_a_blank_cell_as_an_empty_one() -> None:
+    """The column-by-column parse leaves blank cells as the reader gives them ("")."""
+
+    def outcome(parse: Any, value: Any) -> Any:
+        try:
+            return parse(value)
+        except DomainError as exc:
+            return exc.code
+
+    for column, parse in parser().parsers:
+        assert outcome(parse, "") == outcome(parse, None), column
