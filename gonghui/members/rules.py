@@ -224,9 +224,11 @@ def clean_text(value: object) -> str:
 
 def clean_name(value: object) -> str:
     """Names lose inner spaces (`张 三` → `张三`); minority names keep their middle dot."""
-    if type(value) is str and value.isalpha() and max(value) < FULLWIDTH_FIRST and len(value) <= 40:
-        return value  # the usual cell: letters only, nothing below would change or refuse it
-    text = clean_text(value).replace(" ", "").replace("•", "·").replace("．", "·").replace(".", "·")
+    if type(value) is str and value.isalpha() and max(value) < FULLWIDTH_FIRST:
+        text = value  # the usual cell: letters only, which the cleaning would leave as they are
+    else:
+        text = clean_text(value).replace(" ", "").replace("•", "·").replace("．", "·")
+        text = text.replace(".", "·")
     if not text:
         raise DomainError("member.name_required", _("姓名不能为空"))
     # Letters (any script), the middle dot and an inner hyphen only: no digits, and nothing a
