@@ -112,7 +112,7 @@ def parse(raw: object, *, today: date | None = None) -> IdNumber:
     if not value:
         raise DomainError("idnumber.empty", _("身份证号不能为空"))
     first17 = value[:17]
-    if len(value) != 18 or not first17.isdigit() or value[17] not in CHECK_CHARS:
+    if len(value) != 18 or not first17.isdigit() or not (value[17].isdigit() or value[17] == "X"):
         raise DomainError("idnumber.format", _("身份证号应为18位（最后一位可以是X），或15位旧号码"))
     if value[:2] not in PROVINCES:
         raise DomainError("idnumber.region", _("身份证号前两位不是有效的省级行政区划代码"))
