@@ -18,7 +18,6 @@ from gonghui.core.errors import DomainError
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
-ODD_DIGITS = "13579"
 PROVINCES = frozenset(
     [
         "11",
@@ -123,7 +122,7 @@ def parse(raw: object, *, today: date | None = None) -> IdNumber:
         raise DomainError("idnumber.birth_date", _("身份证号中的出生日期不合理"))
     if check_char(first17) != value[17]:
         raise DomainError("idnumber.check_digit", _("身份证号校验位不正确，请核对是否抄错"))
-    return IdNumber(value, birth, "M" if value[16] in ODD_DIGITS else "F")
+    return IdNumber(value, birth, "M" if int(value[16]) % 2 else "F")
 
 
 def generate(rng: random.Random, region: str, birth: date, gender: str) -> str:
